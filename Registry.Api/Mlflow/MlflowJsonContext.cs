@@ -1,0 +1,30 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Registry.Api.Features.RegisteredModels;
+
+namespace Registry.Api.Mlflow;
+
+/// <summary>Source-generated JSON for every MLflow request and response: snake_case as in MLflow's protos.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(MlflowErrorBody))]
+[JsonSerializable(typeof(CreateRegisteredModelRequest))]
+[JsonSerializable(typeof(RegisteredModelResponse))]
+internal sealed partial class MlflowJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The options every MLflow body is written with. Relaxed escaping: these are JSON bodies for API clients, never
+    /// embedded in HTML, and <c>\u0027</c> for every apostrophe makes error messages hard to read.
+    /// </summary>
+    public static MlflowJsonContext Wire { get; } = new(ConfigureWire(new JsonSerializerOptions()));
+
+    public static JsonSerializerOptions ConfigureWire(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        return options;
+    }
+}

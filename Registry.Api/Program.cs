@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.FeatureManagement;
+using Registry.Api.Auth;
+using Registry.Api.FeatureFlags;
+using Registry.Api.Features.RegisteredModels;
+using Registry.Api.Mlflow;
+using Registry.Data;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNpgsqlDataSource("registrydb");
+builder.Services.AddDbContextPool<RegistryDbContext>((services, options) =>
+    options.UseRegistryDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>()));
+
+builder.Services.Configure<JsonOptions>(options =>
+{
+    MlflowJsonContext.ConfigureWire(options.SerializerOptions);
+    options.SerializerOptions.TypeInfoResolverChain.Insert(0, MlflowJsonContext.Default);
+});
+// Binding failures (malformed JSON, wrong content type) become exceptions the error middleware answers in MLflow's shape.
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+
+builder.Services.AddFeatureManagement();
+
+builder.Services.AddMemoryCache();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection("Registry:Auth"));
+builder.Services.AddSingleton<AccessLookup>();
+builder.Services.AddAuthentication(PersonalAccessTokenHandler.SchemeName)
+    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, PersonalAccessTokenHandler>(PersonalAccessTokenHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(ProjectMemberRequirement.PolicyName, policy => policy
+        .RequireAuthenticatedUser()
+        .AddRequirements(new ProjectMemberRequirement()));
+builder.Services.AddSingleton<IAuthorizationHandler, ProjectMemberHandler>();
+builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, MlflowAuthorizationResultHandler>();
+
+builder.Services.AddScoped<RegisteredModelStore>();
+
+var app = builder.Build();
+
+app.UseMiddleware<MlflowErrorMiddleware>();
+app.UseRouting();
+app.UseFeatureGates();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapDefaultEndpoints();
+app.MapMlflow();
+
+app.Run();
+
+/// <summary>Visible to the in-process tests.</summary>
+public partial class Program;

@@ -1,0 +1,20 @@
+using Registry.AppHost.Postgres;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var registrydb = builder.AddRegistryDatabase();
+
+// Generated on first run and kept in the AppHost's user secrets: `dotnet user-secrets list --project Registry.AppHost`.
+var bootstrapToken = builder.AddParameter("bootstrap-token", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
+var migrations = builder.AddProject<Projects.Registry_MigrationService>("migrations")
+    .WithReference(registrydb)
+    .WaitFor(registrydb)
+    .WithEnvironment("Registry__BootstrapToken", bootstrapToken);
+
+builder.AddProject<Projects.Registry_Api>("api")
+    .WithReference(registrydb)
+    .WaitForCompletion(migrations)
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();

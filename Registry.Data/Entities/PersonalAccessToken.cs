@@ -1,0 +1,22 @@
+namespace Registry.Data.Entities;
+
+public sealed class PersonalAccessToken
+{
+    public long Id { get; set; }
+    public long UserId { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>SHA-256 of the token; the plaintext is never stored.</summary>
+    public required byte[] TokenDigest { get; set; }
+
+    public required string[] Scopes { get; set; }
+    public DateTime? ExpiresAt { get; set; }
+    public bool Revoked { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public static class TokenScopes
+{
+    public const string Api = "api";
+    public const string ReadApi = "read_api";
+}

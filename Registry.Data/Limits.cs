@@ -1,0 +1,13 @@
+namespace Registry.Data;
+
+/// <summary>Column sizes; request validation uses the same numbers so the database never truncates or rejects.</summary>
+public static class Limits
+{
+    public const int ModelName = 255;
+    public const int ExperimentName = 500;
+    public const int Description = 5000;
+    public const int TagKey = 250;
+    public const int TagValue = 5000;
+    public const int ProjectName = 255;
+    public const int Username = 255;
+}
