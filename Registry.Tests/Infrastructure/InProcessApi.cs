@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Registry.Api.Mlflow;
+
+namespace Registry.Tests.Infrastructure;
+
+/// <summary>The API hosted inside the test process, for what only the process itself can show (its spans, its configuration).</summary>
+public sealed class InProcessApi(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<MlflowError>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}

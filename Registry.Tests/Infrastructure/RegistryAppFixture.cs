@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Registry.Tests.Infrastructure;
+
+/// <summary>
+/// Starts the whole system once per test collection, as `dotnet run --project Registry.AppHost` would:
+/// PostgreSQL, the migration worker, then the API. Tests talk to the API over HTTP like an MLflow client.
+/// </summary>
+public sealed class RegistryAppFixture : IAsyncLifetime
+{
+    /// <summary>A project for which the ml_experiment_tracking flag is switched off (targeting exclusion).</summary>
+    public const long FlagOffProjectId = 900_001;
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    private DistributedApplication? _app;
+
+    public HttpClient Http { get; private set; } = null!;
+    public string ConnectionString { get; private set; } = null!;
+    public string BootstrapToken { get; } = "bootstrap-" + Guid.NewGuid().ToString("N");
+    public Tenants Tenants { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Registry_AppHost>(
+            [$"--Parameters:bootstrap-token={BootstrapToken}"], timeout.Token);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            // No collector listens in tests; exporting would only cost seconds at every shutdown.
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(env => env.EnvironmentVariables["OTEL_SDK_DISABLED"] = "true"));
+        }
+        var api = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "api");
+        api.Annotations.Add(new EnvironmentCallbackAnnotation(env =>
+            env.EnvironmentVariables["FeatureManagement__ml_experiment_tracking__EnabledFor__0__Parameters__Audience__Exclusion__Users__0"] =
+                FlagOffProjectId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        _app = await builder.BuildAsync(timeout.Token);
+        await _app.StartAsync(timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceAsync("migrations", KnownResourceStates.Finished, timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
+
+        Http = _app.CreateHttpClient("api");
+        Http.Timeout = TimeSpan.FromSeconds(60);
+        ConnectionString = (await _app.GetConnectionStringAsync("registrydb", timeout.Token))!;
+        Tenants = await Tenants.SeedAsync(ConnectionString, FlagOffProjectId);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RegistryCollection : ICollectionFixture<RegistryAppFixture>
+{
+    public const string Name = "registry";
+}
