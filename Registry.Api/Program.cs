@@ -37,7 +37,8 @@ builder.Services.AddAuthorizationBuilder()
 builder.Services.AddSingleton<IAuthorizationHandler, ProjectMemberHandler>();
 builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, MlflowAuthorizationResultHandler>();
 
-builder.Services.AddScoped<RegisteredModelStore>();
+builder.Services.AddSingleton<RegisteredModelStore>();
+builder.Services.AddSingleton<RegisteredModelSearch>();
 
 var app = builder.Build();
 

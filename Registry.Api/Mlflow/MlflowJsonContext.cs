@@ -10,8 +10,15 @@ namespace Registry.Api.Mlflow;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(MlflowErrorBody))]
+[JsonSerializable(typeof(EmptyResponse))]
 [JsonSerializable(typeof(CreateRegisteredModelRequest))]
+[JsonSerializable(typeof(UpdateRegisteredModelRequest))]
+[JsonSerializable(typeof(RenameRegisteredModelRequest))]
+[JsonSerializable(typeof(DeleteRegisteredModelRequest))]
+[JsonSerializable(typeof(SetRegisteredModelTagRequest))]
+[JsonSerializable(typeof(DeleteRegisteredModelTagRequest))]
 [JsonSerializable(typeof(RegisteredModelResponse))]
+[JsonSerializable(typeof(SearchRegisteredModelsResponse))]
 internal sealed partial class MlflowJsonContext : JsonSerializerContext
 {
     /// <summary>

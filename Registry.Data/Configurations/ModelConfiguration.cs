@@ -12,9 +12,14 @@ internal sealed class ModelConfiguration : IEntityTypeConfiguration<Model>
         model.Property(m => m.Name).HasMaxLength(Limits.ModelName);
         model.Property(m => m.Description).HasMaxLength(Limits.Description);
         model.HasIndex(m => new { m.ProjectId, m.Name }).IsUnique();
+        // Search: `name LIKE 'prefix%'` needs pattern ops unless the database collation is C; the others serve ORDER BY + keyset paging.
+        model.HasIndex(m => new { m.ProjectId, m.Name }, "NamePattern").HasDatabaseName("ix_ml_models_project_id_name_pattern").HasOperators("int8_ops", "text_pattern_ops");
+        model.HasIndex(m => new { m.ProjectId, m.UpdatedAt, m.Name });
+        model.HasIndex(m => new { m.ProjectId, m.CreatedAt, m.Name });
         model.HasOne<Project>().WithMany().HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Cascade);
         model.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.SetNull);
-        model.HasOne<Experiment>().WithMany().HasForeignKey(m => m.DefaultExperimentId).OnDelete(DeleteBehavior.Restrict);
+        // NO ACTION (checked at the end of the statement) lets one statement delete a model and then its experiment.
+        model.HasOne<Experiment>().WithMany().HasForeignKey(m => m.DefaultExperimentId).OnDelete(DeleteBehavior.NoAction);
         model.HasMany(m => m.Metadata).WithOne().HasForeignKey(t => t.ModelId).OnDelete(DeleteBehavior.Cascade);
     }
 }

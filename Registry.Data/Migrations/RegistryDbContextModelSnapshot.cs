@@ -127,6 +127,17 @@ namespace Registry.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_ml_models_project_id_name");
 
+                    b.HasIndex("ProjectId", "CreatedAt", "Name")
+                        .HasDatabaseName("ix_ml_models_project_id_created_at_name");
+
+                    b.HasIndex("ProjectId", "UpdatedAt", "Name")
+                        .HasDatabaseName("ix_ml_models_project_id_updated_at_name");
+
+                    b.HasIndex(new[] { "ProjectId", "Name" }, "NamePattern")
+                        .HasDatabaseName("ix_ml_models_project_id_name_pattern");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "ProjectId", "Name" }, "NamePattern"), new[] { "int8_ops", "text_pattern_ops" });
+
                     b.ToTable("ml_models", (string)null);
                 });
 
@@ -351,7 +362,7 @@ namespace Registry.Data.Migrations
                     b.HasOne("Registry.Data.Entities.Experiment", null)
                         .WithMany()
                         .HasForeignKey("DefaultExperimentId")
-                        .OnDelete(DeleteBehavior.Restrict)
+                        .OnDelete(DeleteBehavior.NoAction)
                         .IsRequired()
                         .HasConstraintName("fk_ml_models_ml_experiments_default_experiment_id");
 

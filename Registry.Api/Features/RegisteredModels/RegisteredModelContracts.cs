@@ -17,3 +17,15 @@ public sealed record RegisteredModel(
     IReadOnlyList<RegisteredModelTag> Tags);
 
 public sealed record RegisteredModelResponse(RegisteredModel RegisteredModel);
+
+public sealed record UpdateRegisteredModelRequest(string? Name, string? Description);
+
+public sealed record RenameRegisteredModelRequest(string? Name, string? NewName);
+
+public sealed record DeleteRegisteredModelRequest(string? Name);
+
+public sealed record SetRegisteredModelTagRequest(string? Name, string? Key, string? Value);
+
+public sealed record DeleteRegisteredModelTagRequest(string? Name, string? Key);
+
+public sealed record SearchRegisteredModelsResponse(IReadOnlyList<RegisteredModel> RegisteredModels, string? NextPageToken);

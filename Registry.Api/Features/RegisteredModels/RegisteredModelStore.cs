@@ -1,21 +1,22 @@
-using System.Globalization;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using Registry.Data;
 using Registry.Api.Mlflow;
-using Registry.Data.Entities;
 
 namespace Registry.Api.Features.RegisteredModels;
 
-/// <summary>Registered models in PostgreSQL. Uniqueness lives in the database; this class turns its verdicts into outcomes.</summary>
-internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource, RegistryDbContext db)
+public enum RenameOutcome { Renamed, NotFound, NameTaken, ExperimentNameTaken }
+
+/// <summary>
+/// Registered models in PostgreSQL: every operation is one statement, so one round trip and one implicit transaction.
+/// Uniqueness lives in the database; this class turns its verdicts into outcomes.
+/// </summary>
+internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
 {
     private const string ModelNameConstraint = "ix_ml_models_project_id_name";
+    private const string ExperimentNameConstraint = "ix_ml_experiments_project_id_name";
 
     /// <summary>
-    /// One statement, so one round trip and one implicit transaction: find or create the model's default experiment
-    /// <c>[model]name</c> (numbered from the project's counter only when it is new), create the model, insert its tags.
-    /// A taken name fails on the unique index and nothing is written.
+    /// Finds or creates the model's default experiment <c>[model]name</c> (numbered from the project's counter only
+    /// when it is new), creates the model, inserts its tags. A taken name fails on the unique index; nothing is written.
     /// </summary>
     private const string CreateSql =
         """
@@ -43,10 +44,6 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource, Registry
         SELECT id FROM model
         """;
 
-    private static readonly Func<RegistryDbContext, long, string, CancellationToken, Task<Model?>> FindByName =
-        EF.CompileAsyncQuery((RegistryDbContext db, long projectId, string name, CancellationToken _) =>
-            db.Models.AsNoTracking().Include(m => m.Metadata).FirstOrDefault(m => m.ProjectId == projectId && m.Name == name));
-
     public static string DefaultExperimentName(string modelName) => $"[model]{modelName}";
 
     /// <returns>The created model, or null when the name is taken.</returns>
@@ -63,7 +60,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource, Registry
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = userId });
             command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = now });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)description ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            command.Parameters.Add(NullableText(description));
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] });
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] });
             try
@@ -71,7 +68,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource, Registry
                 if (await command.ExecuteScalarAsync(cancellationToken) is not null)
                 {
                     var millis = Timestamps.ToMillis(now);
-                    return new RegisteredModel(name, millis, millis, description, UserIdText(userId), tags);
+                    return new RegisteredModel(name, millis, millis, description, RegisteredModelSql.UserIdText(userId), tags);
                 }
             }
             catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: ModelNameConstraint })
@@ -82,19 +79,116 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource, Registry
         throw new InvalidOperationException($"Could not settle the default experiment of model '{name}' after concurrent creates.");
     }
 
-    public async Task<RegisteredModel?> FindAsync(long projectId, string name, CancellationToken cancellationToken)
+    public Task<RegisteredModel?> FindAsync(long projectId, string name, CancellationToken cancellationToken) =>
+        ReadOneAsync(
+            $"SELECT {RegisteredModelSql.Columns} FROM ml_models m {RegisteredModelSql.TagsJoin} WHERE m.project_id = $1 AND m.name = $2",
+            [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name }],
+            cancellationToken);
+
+    public Task<RegisteredModel?> UpdateDescriptionAsync(long projectId, string name, string? description, CancellationToken cancellationToken) =>
+        ReadOneAsync(
+            $"""
+            WITH m AS (
+                UPDATE ml_models SET description = $3, updated_at = $4 WHERE project_id = $1 AND name = $2 RETURNING *
+            )
+            SELECT {RegisteredModelSql.Columns} FROM m {RegisteredModelSql.TagsJoin}
+            """,
+            [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name },
+             NullableText(description), new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }],
+            cancellationToken);
+
+    /// <summary>Renames the model and its default experiment together.</summary>
+    public async Task<(RenameOutcome Outcome, RegisteredModel? Model)> RenameAsync(long projectId, string name, string newName, CancellationToken cancellationToken)
     {
-        var model = await FindByName(db, projectId, name, cancellationToken);
-        return model is null ? null : ToWire(model);
+        try
+        {
+            var model = await ReadOneAsync(
+                $"""
+                WITH m AS (
+                    UPDATE ml_models SET name = $3, updated_at = $4 WHERE project_id = $1 AND name = $2 RETURNING *
+                ), experiment AS (
+                    UPDATE ml_experiments e SET name = $6, updated_at = $4 FROM m WHERE e.id = m.default_experiment_id AND e.name = $5
+                )
+                SELECT {RegisteredModelSql.Columns} FROM m {RegisteredModelSql.TagsJoin}
+                """,
+                [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name },
+                 new NpgsqlParameter<string> { TypedValue = newName }, new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() },
+                 new NpgsqlParameter<string> { TypedValue = DefaultExperimentName(name) },
+                 new NpgsqlParameter<string> { TypedValue = DefaultExperimentName(newName) }],
+                cancellationToken);
+            return model is null ? (RenameOutcome.NotFound, null) : (RenameOutcome.Renamed, model);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return e.ConstraintName == ExperimentNameConstraint ? (RenameOutcome.ExperimentNameTaken, null) : (RenameOutcome.NameTaken, null);
+        }
     }
 
-    private static RegisteredModel ToWire(Model model) => new(
-        model.Name,
-        Timestamps.ToMillis(model.CreatedAt),
-        Timestamps.ToMillis(model.UpdatedAt),
-        model.Description,
-        model.UserId is { } userId ? UserIdText(userId) : null,
-        [.. model.Metadata.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => new RegisteredModelTag(t.Name, t.Value))]);
+    /// <summary>
+    /// Deletes the model, its tags (cascade) and its default experiment, as GitLab does.
+    /// The experiment's foreign key is checked at the end of the statement, after the model is gone.
+    /// </summary>
+    public Task<bool> DeleteAsync(long projectId, string name, CancellationToken cancellationToken) =>
+        AffectsModelAsync(
+            """
+            WITH m AS (
+                DELETE FROM ml_models WHERE project_id = $1 AND name = $2 RETURNING id, default_experiment_id
+            ), experiment AS (
+                DELETE FROM ml_experiments e USING m WHERE e.id = m.default_experiment_id
+            )
+            SELECT count(*) FROM m
+            """,
+            [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name }],
+            cancellationToken);
 
-    private static string UserIdText(long userId) => userId.ToString(CultureInfo.InvariantCulture);
+    /// <returns>false when the model does not exist.</returns>
+    public Task<bool> SetTagAsync(long projectId, string name, string key, string value, CancellationToken cancellationToken) =>
+        AffectsModelAsync(
+            """
+            WITH m AS (
+                SELECT id FROM ml_models WHERE project_id = $1 AND name = $2
+            ), tag AS (
+                INSERT INTO ml_model_metadata (model_id, name, value, created_at, updated_at)
+                SELECT id, $3, $4, $5, $5 FROM m
+                ON CONFLICT (model_id, name) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
+            )
+            SELECT count(*) FROM m
+            """,
+            [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name },
+             new NpgsqlParameter<string> { TypedValue = key }, new NpgsqlParameter<string> { TypedValue = value },
+             new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }],
+            cancellationToken);
+
+    /// <returns>false when the model does not exist; a missing tag is not an error (as in MLflow).</returns>
+    public Task<bool> DeleteTagAsync(long projectId, string name, string key, CancellationToken cancellationToken) =>
+        AffectsModelAsync(
+            """
+            WITH m AS (
+                SELECT id FROM ml_models WHERE project_id = $1 AND name = $2
+            ), tag AS (
+                DELETE FROM ml_model_metadata t USING m WHERE t.model_id = m.id AND t.name = $3
+            )
+            SELECT count(*) FROM m
+            """,
+            [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name },
+             new NpgsqlParameter<string> { TypedValue = key }],
+            cancellationToken);
+
+    private async Task<RegisteredModel?> ReadOneAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? RegisteredModelSql.Read(reader) : null;
+    }
+
+    private async Task<bool> AffectsModelAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! > 0;
+    }
+
+    private static NpgsqlParameter NullableText(string? value) =>
+        new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text };
 }

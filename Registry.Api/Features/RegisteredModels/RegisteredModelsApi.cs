@@ -12,6 +12,12 @@ internal static class RegisteredModelsApi
         var models = mlflow.MapGroup("registered-models");
         models.MapPost("create", Create);
         models.MapGet("get", Get);
+        models.MapPatch("update", Update);
+        models.MapPost("rename", Rename);
+        models.MapDelete("delete", Delete);
+        models.MapPost("set-tag", SetTag);
+        models.MapDelete("delete-tag", DeleteTag);
+        models.MapGet("search", Search);
         return mlflow;
     }
 
@@ -26,21 +32,96 @@ internal static class RegisteredModelsApi
         var tags = RegisteredModelValidation.Tags(request.Tags);
 
         var model = await store.CreateAsync(projectId, user.UserId(), name, description, tags, cancellationToken);
-        return model is null
-            ? MlflowError.ResourceAlreadyExists($"Registered Model (name={name}) already exists.")
-            : TypedResults.Ok(new RegisteredModelResponse(model));
+        return model is null ? AlreadyExists(name) : TypedResults.Ok(new RegisteredModelResponse(model));
     }
 
     private static async Task<Results<Ok<RegisteredModelResponse>, MlflowError>> Get(
-        long projectId, string? name, RegisteredModelStore store, CancellationToken cancellationToken)
+        long projectId, HttpRequest http, RegisteredModelStore store, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("registered_models.get", projectId);
-        var validName = RegisteredModelValidation.Name(name);
-        activity?.SetTag("registry.model_name", validName);
+        var name = RegisteredModelValidation.Name(http.String("name"));
+        activity?.SetTag("registry.model_name", name);
 
-        var model = await store.FindAsync(projectId, validName, cancellationToken);
-        return model is null
-            ? MlflowError.ResourceDoesNotExist($"Registered Model with name={validName} not found")
-            : TypedResults.Ok(new RegisteredModelResponse(model));
+        var model = await store.FindAsync(projectId, name, cancellationToken);
+        return model is null ? NotFound(name) : TypedResults.Ok(new RegisteredModelResponse(model));
     }
+
+    private static async Task<Results<Ok<RegisteredModelResponse>, MlflowError>> Update(
+        long projectId, JsonBody<UpdateRegisteredModelRequest> body, RegisteredModelStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("registered_models.update", projectId);
+        var name = RegisteredModelValidation.Name(body.Value.Name);
+        activity?.SetTag("registry.model_name", name);
+        var description = RegisteredModelValidation.Description(body.Value.Description);
+
+        var model = await store.UpdateDescriptionAsync(projectId, name, description, cancellationToken);
+        return model is null ? NotFound(name) : TypedResults.Ok(new RegisteredModelResponse(model));
+    }
+
+    private static async Task<Results<Ok<RegisteredModelResponse>, MlflowError>> Rename(
+        long projectId, JsonBody<RenameRegisteredModelRequest> body, RegisteredModelStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("registered_models.rename", projectId);
+        var name = RegisteredModelValidation.Name(body.Value.Name);
+        var newName = RegisteredModelValidation.Name(body.Value.NewName, "new_name");
+        activity?.SetTag("registry.model_name", name);
+
+        var (outcome, model) = await store.RenameAsync(projectId, name, newName, cancellationToken);
+        return outcome switch
+        {
+            RenameOutcome.Renamed => TypedResults.Ok(new RegisteredModelResponse(model!)),
+            RenameOutcome.NotFound => NotFound(name),
+            RenameOutcome.NameTaken => AlreadyExists(newName),
+            _ => MlflowError.ResourceAlreadyExists(
+                $"Cannot rename to '{newName}': experiment '{RegisteredModelStore.DefaultExperimentName(newName)}' already exists in this project."),
+        };
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Delete(
+        long projectId, JsonBody<DeleteRegisteredModelRequest> body, RegisteredModelStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("registered_models.delete", projectId);
+        var name = RegisteredModelValidation.Name(body.Value.Name);
+        activity?.SetTag("registry.model_name", name);
+
+        return await store.DeleteAsync(projectId, name, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : NotFound(name);
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetTag(
+        long projectId, JsonBody<SetRegisteredModelTagRequest> body, RegisteredModelStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("registered_models.set_tag", projectId);
+        var name = RegisteredModelValidation.Name(body.Value.Name);
+        activity?.SetTag("registry.model_name", name);
+        var key = RegisteredModelValidation.TagKey(body.Value.Key);
+        var value = RegisteredModelValidation.TagValue(body.Value.Value, key);
+
+        return await store.SetTagAsync(projectId, name, key, value, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : NotFound(name);
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
+        long projectId, JsonBody<DeleteRegisteredModelTagRequest> body, RegisteredModelStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("registered_models.delete_tag", projectId);
+        var name = RegisteredModelValidation.Name(body.Value.Name);
+        activity?.SetTag("registry.model_name", name);
+        var key = RegisteredModelValidation.TagKey(body.Value.Key);
+
+        return await store.DeleteTagAsync(projectId, name, key, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : NotFound(name);
+    }
+
+    private static async Task<Ok<SearchRegisteredModelsResponse>> Search(
+        long projectId, HttpRequest http, RegisteredModelSearch search, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("registered_models.search", projectId);
+        var maxResults = RegisteredModelSearch.ValidateMaxResults(http.Int("max_results"));
+
+        var (models, next) = await search.SearchAsync(
+            projectId, http.String("filter"), maxResults, http.Strings("order_by"), http.String("page_token"), cancellationToken);
+        return TypedResults.Ok(new SearchRegisteredModelsResponse(models, next));
+    }
+
+    private static MlflowError NotFound(string name) => MlflowError.ResourceDoesNotExist($"Registered Model with name={name} not found");
+
+    private static MlflowError AlreadyExists(string name) => MlflowError.ResourceAlreadyExists($"Registered Model (name={name}) already exists.");
 }
