@@ -37,15 +37,16 @@ namespace Registry.Data.Migrations
                 principalTable: "ml_experiments",
                 principalColumn: "id");
 
-            // Tag filters (tags.k = 'v'): values may be up to 5000 characters, too long for a btree on the value itself.
+            // Tag filters (tags.k = 'v') as index-only scans. Values may be 5000 characters, more than a btree row holds,
+            // so the index covers values up to 1 KiB; searches for longer values fall back to probing each model's tags.
             migrationBuilder.Sql(
-                "CREATE INDEX ix_ml_model_metadata_name_value_md5 ON ml_model_metadata (name, md5(value)) INCLUDE (model_id);");
+                "CREATE INDEX ix_ml_model_metadata_name_value ON ml_model_metadata (name, value) INCLUDE (model_id) WHERE octet_length(value) <= 1024;");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql("DROP INDEX ix_ml_model_metadata_name_value_md5;");
+            migrationBuilder.Sql("DROP INDEX ix_ml_model_metadata_name_value;");
 
             migrationBuilder.DropForeignKey(
                 name: "fk_ml_models_ml_experiments_default_experiment_id",

@@ -50,6 +50,17 @@ public sealed class SearchTests(RegistryAppFixture app)
     }
 
     [Fact]
+    public async Task Tag_values_too_long_for_the_index_are_still_found()
+    {
+        var longValue = new string('x', 3000);
+        await _models.CreateAsync($"{_prefix}-long", tags: [("blob", longValue)]);
+        await _models.CreateAsync($"{_prefix}-short", tags: [("blob", "x")]);
+
+        Assert.Equal([$"{_prefix}-long"], (await _models.SearchAsync($"{Scope} AND tags.blob = '{longValue}'")).Names);
+        Assert.Equal([$"{_prefix}-short"], (await _models.SearchAsync($"{Scope} AND tags.blob = 'x'")).Names);
+    }
+
+    [Fact]
     public async Task Results_carry_the_models_tags()
     {
         await SeedAsync();

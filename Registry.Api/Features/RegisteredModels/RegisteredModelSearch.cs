@@ -25,6 +25,9 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
 
     private static readonly string[] StringOperators = ["=", "!=", "LIKE", "ILIKE"];
 
+    /// <summary>Tag values up to this many UTF-8 bytes are in the (name, value) index; see the RegisteredModelSearch migration.</summary>
+    private const int IndexedTagValueBytes = 1024;
+
     public async Task<(IReadOnlyList<RegisteredModel> Models, string? NextPageToken)> SearchAsync(
         long projectId, string? filter, int maxResults, IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
     {
@@ -103,8 +106,10 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
             case { Kind: IdentifierKind.Tag, Key: var key }:
                 var keyParam = parameters.Add(key);
                 var valueParam = parameters.Add(value);
-                // md5(value) matches the (name, md5(value)) index: tag values can be too long for a btree on value itself.
-                var valueCondition = op == "=" ? $"md5(t.value) = md5({valueParam}) AND t.value = {valueParam}" : $"t.value {op} {valueParam}";
+                var valueCondition = op == "=" && Encoding.UTF8.GetByteCount(value) <= IndexedTagValueBytes
+                    // Restating the partial index's predicate lets PostgreSQL use it (ix_ml_model_metadata_name_value).
+                    ? $"octet_length(t.value) <= {IndexedTagValueBytes} AND t.value = {valueParam}"
+                    : $"t.value {op} {valueParam}";
                 // As in MLflow, a tag comparison (even !=) only matches models that have the tag.
                 return $"EXISTS (SELECT 1 FROM ml_model_metadata t WHERE t.model_id = m.id AND t.name = {keyParam} AND {valueCondition})";
             default:

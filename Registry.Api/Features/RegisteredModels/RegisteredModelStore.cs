@@ -18,7 +18,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
     /// Finds or creates the model's default experiment <c>[model]name</c> (numbered from the project's counter only
     /// when it is new), creates the model, inserts its tags. A taken name fails on the unique index; nothing is written.
     /// </summary>
-    private const string CreateSql =
+    internal const string CreateSql =
         """
         WITH existing AS (
             SELECT id FROM ml_experiments WHERE project_id = $1 AND name = $2
@@ -43,6 +43,9 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
         )
         SELECT id FROM model
         """;
+
+    internal const string FindSql =
+        $"SELECT {RegisteredModelSql.Columns} FROM ml_models m {RegisteredModelSql.TagsJoin} WHERE m.project_id = $1 AND m.name = $2";
 
     public static string DefaultExperimentName(string modelName) => $"[model]{modelName}";
 
@@ -81,7 +84,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
 
     public Task<RegisteredModel?> FindAsync(long projectId, string name, CancellationToken cancellationToken) =>
         ReadOneAsync(
-            $"SELECT {RegisteredModelSql.Columns} FROM ml_models m {RegisteredModelSql.TagsJoin} WHERE m.project_id = $1 AND m.name = $2",
+            FindSql,
             [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name }],
             cancellationToken);
 

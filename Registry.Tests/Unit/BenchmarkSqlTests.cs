@@ -1,0 +1,63 @@
+using System.Text.RegularExpressions;
+using Registry.Api.Features.RegisteredModels;
+
+namespace Registry.Tests.Unit;
+
+/// <summary>The benchmark compares the API with pgbench running the API's own SQL; these keep the copies honest.</summary>
+public sealed partial class BenchmarkSqlTests
+{
+    [Fact]
+    public void Pgbench_create_script_is_the_APIs_create_statement()
+    {
+        var expected = Fill(RegisteredModelStore.CreateSql, new()
+        {
+            ["$1"] = "1",
+            ["$2"] = "('[model]pgb-' || :client_id || '-' || :n)",
+            ["$3"] = "1",
+            ["$4"] = "now()",
+            ["$5"] = "('pgb-' || :client_id || '-' || :n)",
+            ["$6"] = "NULL",
+            ["$7"] = "'{team,stage}'",
+            ["$8"] = "'{ml,dev}'",
+        });
+
+        Assert.Equal(Normalize(expected), Normalize(Statement("pgbench-create.sql")));
+    }
+
+    [Fact]
+    public void Pgbench_get_script_is_the_APIs_get_statement()
+    {
+        var expected = Fill(RegisteredModelStore.FindSql, new() { ["$1"] = "1", ["$2"] = "('model-' || lpad(:i::text, 6, '0'))" });
+
+        Assert.Equal(Normalize(expected), Normalize(Statement("pgbench-get.sql")));
+    }
+
+    private static string Fill(string sql, Dictionary<string, string> values) =>
+        Placeholder().Replace(sql, match => values[match.Value]);
+
+    /// <summary>The script's SQL without its comments, pgbench meta-commands and final semicolon.</summary>
+    private static string Statement(string file)
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "bench", "sql", file))
+            .Where(line => !line.StartsWith("--", StringComparison.Ordinal) && !line.StartsWith('\\'));
+        return string.Join('\n', lines).TrimEnd().TrimEnd(';');
+    }
+
+    private static string Normalize(string sql) => Whitespace().Replace(sql, " ").Trim();
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Registry.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("Registry.sln not found above the test binaries.");
+    }
+
+    [GeneratedRegex(@"\$\d+")]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}
