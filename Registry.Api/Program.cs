@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.FeatureManagement;
 using Registry.Api.Auth;
 using Registry.Api.FeatureFlags;
+using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.RegisteredModels;
 using Registry.Api.Mlflow;
 using Registry.Data;
@@ -39,6 +40,9 @@ builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationM
 
 builder.Services.AddSingleton<RegisteredModelStore>();
 builder.Services.AddSingleton<RegisteredModelSearch>();
+builder.Services.AddSingleton<ModelVersionStore>();
+builder.Services.AddSingleton<StageAndAliasStore>();
+builder.Services.AddSingleton<ModelVersionSearch>();
 
 var app = builder.Build();
 

@@ -10,4 +10,8 @@ public static class Limits
     public const int TagValue = 5000;
     public const int ProjectName = 255;
     public const int Username = 255;
+    public const int Source = 500;
+    public const int RunId = 256;
+    public const int RunLink = 500;
+    public const int Alias = 255;
 }

@@ -12,6 +12,9 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<Experiment> Experiments => Set<Experiment>();
     public DbSet<Model> Models => Set<Model>();
     public DbSet<ModelMetadata> ModelMetadata => Set<ModelMetadata>();
+    public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+    public DbSet<ModelVersionMetadata> ModelVersionMetadata => Set<ModelVersionMetadata>();
+    public DbSet<ModelVersionAlias> ModelVersionAliases => Set<ModelVersionAlias>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RegistryDbContext).Assembly);

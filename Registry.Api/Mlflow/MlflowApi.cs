@@ -1,5 +1,6 @@
 using Registry.Api.Auth;
 using Registry.Api.FeatureFlags;
+using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.RegisteredModels;
 
 namespace Registry.Api.Mlflow;
@@ -19,6 +20,8 @@ internal static class MlflowApi
             .RequireAuthorization(ProjectMemberRequirement.PolicyName);
 
         mlflow.MapRegisteredModels();
+        mlflow.MapModelVersions();
+        mlflow.MapAliasesAndLatest();
 
         // The client falls back (e.g. get-latest-versions from POST to GET) only on ENDPOINT_NOT_FOUND, never on 405.
         mlflow.Map("{**unknown}", (HttpContext context) =>

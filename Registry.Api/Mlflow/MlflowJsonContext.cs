@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.RegisteredModels;
 
 namespace Registry.Api.Mlflow;
@@ -19,6 +20,20 @@ namespace Registry.Api.Mlflow;
 [JsonSerializable(typeof(DeleteRegisteredModelTagRequest))]
 [JsonSerializable(typeof(RegisteredModelResponse))]
 [JsonSerializable(typeof(SearchRegisteredModelsResponse))]
+[JsonSerializable(typeof(IReadOnlyList<ModelVersion>))]
+[JsonSerializable(typeof(CreateModelVersionRequest))]
+[JsonSerializable(typeof(UpdateModelVersionRequest))]
+[JsonSerializable(typeof(ModelVersionRequest))]
+[JsonSerializable(typeof(TransitionStageRequest))]
+[JsonSerializable(typeof(SetModelVersionTagRequest))]
+[JsonSerializable(typeof(DeleteModelVersionTagRequest))]
+[JsonSerializable(typeof(GetLatestVersionsRequest))]
+[JsonSerializable(typeof(SetAliasRequest))]
+[JsonSerializable(typeof(DeleteAliasRequest))]
+[JsonSerializable(typeof(ModelVersionResponse))]
+[JsonSerializable(typeof(ModelVersionsResponse))]
+[JsonSerializable(typeof(SearchModelVersionsResponse))]
+[JsonSerializable(typeof(DownloadUriResponse))]
 internal sealed partial class MlflowJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -12,6 +12,7 @@ internal sealed class ModelConfiguration : IEntityTypeConfiguration<Model>
         model.Property(m => m.Name).HasMaxLength(Limits.ModelName);
         model.Property(m => m.Description).HasMaxLength(Limits.Description);
         model.HasIndex(m => new { m.ProjectId, m.Name }).IsUnique();
+        model.Property(m => m.LastVersion).HasDefaultValue(0);
         // Search: `name LIKE 'prefix%'` needs pattern ops unless the database collation is C; the others serve ORDER BY + keyset paging.
         model.HasIndex(m => new { m.ProjectId, m.Name }, "NamePattern").HasDatabaseName("ix_ml_models_project_id_name_pattern").HasOperators("int8_ops", "text_pattern_ops");
         model.HasIndex(m => new { m.ProjectId, m.UpdatedAt, m.Name });

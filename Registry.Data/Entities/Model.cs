@@ -8,6 +8,9 @@ public sealed class Model
     public string? Description { get; set; }
     public long? UserId { get; set; }
     public long DefaultExperimentId { get; set; }
+
+    /// <summary>The last version number handed out; versions are never renumbered or reused.</summary>
+    public int LastVersion { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 

@@ -96,6 +96,12 @@ namespace Registry.Data.Migrations
                         .HasColumnType("character varying(5000)")
                         .HasColumnName("description");
 
+                    b.Property<int>("LastVersion")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("last_version");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -182,6 +188,179 @@ namespace Registry.Data.Migrations
                         .HasDatabaseName("ix_ml_model_metadata_model_id_name");
 
                     b.ToTable("ml_model_metadata", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.ModelVersion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentStage")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("current_stage");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)")
+                        .HasColumnName("description");
+
+                    b.Property<long>("ModelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("model_id");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("RunId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("RunLink")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("run_link");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StatusMessage")
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)")
+                        .HasColumnName("status_message");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long?>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_model_versions");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_ml_model_versions_user_id");
+
+                    b.HasIndex("ModelId", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_model_versions_model_id_version");
+
+                    b.HasIndex("ProjectId", "RunId")
+                        .HasDatabaseName("ix_ml_model_versions_project_id_run_id");
+
+                    b.HasIndex("ModelId", "CurrentStage", "Version")
+                        .HasDatabaseName("ix_ml_model_versions_model_id_current_stage_version");
+
+                    b.ToTable("ml_model_versions", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.ModelVersionAlias", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Alias")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("alias");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ModelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("model_id");
+
+                    b.Property<long>("ModelVersionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("model_version_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_model_version_aliases");
+
+                    b.HasIndex("ModelVersionId")
+                        .HasDatabaseName("ix_ml_model_version_aliases_model_version_id");
+
+                    b.HasIndex("ModelId", "Alias")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_model_version_aliases_model_id_alias");
+
+                    b.ToTable("ml_model_version_aliases", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.ModelVersionMetadata", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ModelVersionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("model_version_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_model_version_metadata");
+
+                    b.HasIndex("ModelVersionId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_model_version_metadata_model_version_id_name");
+
+                    b.ToTable("ml_model_version_metadata", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.PersonalAccessToken", b =>
@@ -388,6 +567,56 @@ namespace Registry.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_ml_model_metadata_ml_models_model_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.ModelVersion", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Model", null)
+                        .WithMany()
+                        .HasForeignKey("ModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_model_versions_ml_models_model_id");
+
+                    b.HasOne("Registry.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_model_versions_projects_project_id");
+
+                    b.HasOne("Registry.Data.Entities.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_ml_model_versions_users_user_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.ModelVersionAlias", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Model", null)
+                        .WithMany()
+                        .HasForeignKey("ModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_model_version_aliases_ml_models_model_id");
+
+                    b.HasOne("Registry.Data.Entities.ModelVersion", null)
+                        .WithMany()
+                        .HasForeignKey("ModelVersionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_model_version_aliases_model_versions_model_version_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.ModelVersionMetadata", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.ModelVersion", null)
+                        .WithMany()
+                        .HasForeignKey("ModelVersionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_model_version_metadata_ml_model_versions_model_version_id");
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.PersonalAccessToken", b =>

@@ -1,3 +1,5 @@
+using Registry.Api.Features.ModelVersions;
+
 namespace Registry.Api.Features.RegisteredModels;
 
 // Wire shapes from MLflow's model_registry.proto; the JSON context names them in snake_case.
@@ -14,7 +16,11 @@ public sealed record RegisteredModel(
     long LastUpdatedTimestamp,
     string? Description,
     string? UserId,
-    IReadOnlyList<RegisteredModelTag> Tags);
+    IReadOnlyList<RegisteredModelTag> Tags,
+    IReadOnlyList<ModelVersion> LatestVersions,
+    IReadOnlyList<RegisteredModelAlias> Aliases);
+
+public sealed record RegisteredModelAlias(string Alias, string Version);
 
 public sealed record RegisteredModelResponse(RegisteredModel RegisteredModel);
 

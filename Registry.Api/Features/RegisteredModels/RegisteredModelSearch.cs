@@ -57,7 +57,7 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
             WITH m AS MATERIALIZED (
                 SELECT m.* FROM ml_models m WHERE {where} ORDER BY {orderSql} LIMIT {parameters.Add(maxResults + 1)}
             )
-            SELECT {RegisteredModelSql.Columns} FROM m {RegisteredModelSql.TagsJoin} ORDER BY {orderSql}
+            SELECT {RegisteredModelSql.Columns} FROM m {RegisteredModelSql.Joins} ORDER BY {orderSql}
             """;
 
         await using var command = dataSource.CreateCommand(sql);

@@ -45,7 +45,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
         """;
 
     internal const string FindSql =
-        $"SELECT {RegisteredModelSql.Columns} FROM ml_models m {RegisteredModelSql.TagsJoin} WHERE m.project_id = $1 AND m.name = $2";
+        $"SELECT {RegisteredModelSql.Columns} FROM ml_models m {RegisteredModelSql.Joins} WHERE m.project_id = $1 AND m.name = $2";
 
     public static string DefaultExperimentName(string modelName) => $"[model]{modelName}";
 
@@ -63,7 +63,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = userId });
             command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = now });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-            command.Parameters.Add(NullableText(description));
+            command.Parameters.Add(Sql.NullableText(description));
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] });
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] });
             try
@@ -71,7 +71,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
                 if (await command.ExecuteScalarAsync(cancellationToken) is not null)
                 {
                     var millis = Timestamps.ToMillis(now);
-                    return new RegisteredModel(name, millis, millis, description, RegisteredModelSql.UserIdText(userId), tags);
+                    return new RegisteredModel(name, millis, millis, description, RegisteredModelSql.UserIdText(userId), tags, [], []);
                 }
             }
             catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: ModelNameConstraint })
@@ -94,10 +94,10 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
             WITH m AS (
                 UPDATE ml_models SET description = $3, updated_at = $4 WHERE project_id = $1 AND name = $2 RETURNING *
             )
-            SELECT {RegisteredModelSql.Columns} FROM m {RegisteredModelSql.TagsJoin}
+            SELECT {RegisteredModelSql.Columns} FROM m {RegisteredModelSql.Joins}
             """,
             [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name },
-             NullableText(description), new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }],
+             Sql.NullableText(description), new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }],
             cancellationToken);
 
     /// <summary>Renames the model and its default experiment together.</summary>
@@ -112,7 +112,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
                 ), experiment AS (
                     UPDATE ml_experiments e SET name = $6, updated_at = $4 FROM m WHERE e.id = m.default_experiment_id AND e.name = $5
                 )
-                SELECT {RegisteredModelSql.Columns} FROM m {RegisteredModelSql.TagsJoin}
+                SELECT {RegisteredModelSql.Columns} FROM m {RegisteredModelSql.Joins}
                 """,
                 [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name },
                  new NpgsqlParameter<string> { TypedValue = newName }, new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() },
@@ -192,6 +192,4 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))! > 0;
     }
 
-    private static NpgsqlParameter NullableText(string? value) =>
-        new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text };
 }

@@ -1,0 +1,151 @@
+using Npgsql;
+using Registry.Api.Features.RegisteredModels;
+using Registry.Api.Mlflow;
+
+namespace Registry.Api.Features.ModelVersions;
+
+/// <summary>Model versions and their tags. Each operation is one statement: one round trip, one implicit transaction.</summary>
+internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>
+    /// The model's row lock (taken by bumping its version counter) orders concurrent creates: each gets the next
+    /// number, none fails, and a number once handed out is never handed out again, even after a delete.
+    /// </summary>
+    private const string CreateSql =
+        """
+        WITH m AS (
+            UPDATE ml_models SET last_version = last_version + 1, updated_at = $3
+            WHERE project_id = $1 AND name = $2
+            RETURNING id, last_version
+        ), v AS (
+            INSERT INTO ml_model_versions
+                (project_id, model_id, version, description, source, run_id, run_link, status, current_stage, user_id, created_at, updated_at)
+            SELECT $1, m.id, m.last_version, $4, $5, $6, $7, 'READY', 'None', $8, $3, $3 FROM m
+            RETURNING id
+        ), tags AS (
+            INSERT INTO ml_model_version_metadata (model_version_id, name, value, created_at, updated_at)
+            SELECT v.id, tag.key, tag.value, $3, $3 FROM v, unnest($9::text[], $10::text[]) AS tag(key, value)
+        )
+        SELECT last_version FROM m
+        """;
+
+    private const string VersionWhere = "m.project_id = $1 AND m.name = $2 AND v.version = $3";
+
+    /// <returns>The new version, or null when the registered model does not exist.</returns>
+    public async Task<ModelVersion?> CreateAsync(
+        long projectId, long userId, string name, string source, string? runId, string? runLink, string? description,
+        IReadOnlyList<RegisteredModelTag> tags, CancellationToken cancellationToken)
+    {
+        var now = Timestamps.Now();
+        await using var command = dataSource.CreateCommand(CreateSql);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = now });
+        command.Parameters.Add(Sql.NullableText(description));
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        command.Parameters.Add(Sql.NullableText(runId));
+        command.Parameters.Add(Sql.NullableText(runLink));
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = userId });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] });
+        if (await command.ExecuteScalarAsync(cancellationToken) is not int version)
+        {
+            return null;
+        }
+
+        var millis = Timestamps.ToMillis(now);
+        return new ModelVersion(name, Sql.Text(version), millis, millis, Sql.Text(userId), "None", description, source, runId,
+            "READY", null, tags, runLink, []);
+    }
+
+    public Task<ModelVersion?> FindAsync(long projectId, string name, int version, CancellationToken cancellationToken) =>
+        ReadAsync(
+            $"SELECT {ModelVersionSql.Json} FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere}",
+            projectId, name, version, [], cancellationToken);
+
+    public Task<ModelVersion?> UpdateDescriptionAsync(long projectId, string name, int version, string? description, CancellationToken cancellationToken) =>
+        ReadAsync(
+            $"""
+            WITH updated AS (
+                UPDATE ml_model_versions v SET description = $4, updated_at = $5
+                FROM ml_models m WHERE m.id = v.model_id AND {VersionWhere}
+                RETURNING v.*
+            )
+            SELECT {ModelVersionSql.Json} FROM updated v JOIN ml_models m ON m.id = v.model_id
+            """,
+            projectId, name, version, [Sql.NullableText(description), new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }],
+            cancellationToken);
+
+    /// <summary>Deletes the version with its tags and the aliases that point at it (cascades); bumps the model's timestamp.</summary>
+    public Task<bool> DeleteAsync(long projectId, string name, int version, CancellationToken cancellationToken) =>
+        CountAsync(
+            $"""
+            WITH deleted AS (
+                DELETE FROM ml_model_versions v USING ml_models m WHERE m.id = v.model_id AND {VersionWhere} RETURNING v.model_id
+            ), touched AS (
+                UPDATE ml_models SET updated_at = $4 WHERE id IN (SELECT model_id FROM deleted)
+            )
+            SELECT count(*) FROM deleted
+            """,
+            projectId, name, version, [new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }], cancellationToken);
+
+    /// <returns>false when the version does not exist.</returns>
+    public Task<bool> SetTagAsync(long projectId, string name, int version, string key, string value, CancellationToken cancellationToken) =>
+        CountAsync(
+            $"""
+            WITH target AS (
+                SELECT v.id FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere}
+            ), tag AS (
+                INSERT INTO ml_model_version_metadata (model_version_id, name, value, created_at, updated_at)
+                SELECT id, $4, $5, $6, $6 FROM target
+                ON CONFLICT (model_version_id, name) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
+            )
+            SELECT count(*) FROM target
+            """,
+            projectId, name, version,
+            [new NpgsqlParameter<string> { TypedValue = key }, new NpgsqlParameter<string> { TypedValue = value },
+             new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }],
+            cancellationToken);
+
+    /// <returns>false when the version does not exist; a missing tag is not an error (as in MLflow).</returns>
+    public Task<bool> DeleteTagAsync(long projectId, string name, int version, string key, CancellationToken cancellationToken) =>
+        CountAsync(
+            $"""
+            WITH target AS (
+                SELECT v.id FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere}
+            ), tag AS (
+                DELETE FROM ml_model_version_metadata t USING target WHERE t.model_version_id = target.id AND t.name = $4
+            )
+            SELECT count(*) FROM target
+            """,
+            projectId, name, version, [new NpgsqlParameter<string> { TypedValue = key }], cancellationToken);
+
+    public async Task<string?> FindSourceAsync(long projectId, string name, int version, CancellationToken cancellationToken)
+    {
+        await using var command = Command(
+            $"SELECT v.source FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere}", projectId, name, version, []);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    private async Task<ModelVersion?> ReadAsync(string sql, long projectId, string name, int version, NpgsqlParameter[] more, CancellationToken cancellationToken)
+    {
+        await using var command = Command(sql, projectId, name, version, more);
+        return await ModelVersionSql.ReadOneAsync(command, cancellationToken);
+    }
+
+    private async Task<bool> CountAsync(string sql, long projectId, string name, int version, NpgsqlParameter[] more, CancellationToken cancellationToken)
+    {
+        await using var command = Command(sql, projectId, name, version, more);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! > 0;
+    }
+
+    private NpgsqlCommand Command(string sql, long projectId, string name, int version, NpgsqlParameter[] more)
+    {
+        var command = dataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = version });
+        command.Parameters.AddRange(more);
+        return command;
+    }
+}

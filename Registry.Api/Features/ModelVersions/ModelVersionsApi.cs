@@ -1,0 +1,142 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Registry.Api.Auth;
+using Registry.Api.Features.RegisteredModels;
+using Registry.Api.Mlflow;
+using Registry.Data;
+
+namespace Registry.Api.Features.ModelVersions;
+
+internal static class ModelVersionsApi
+{
+    public static RouteGroupBuilder MapModelVersions(this RouteGroupBuilder mlflow)
+    {
+        var versions = mlflow.MapGroup("model-versions");
+        versions.MapPost("create", Create);
+        versions.MapGet("get", Get);
+        versions.MapPatch("update", Update);
+        versions.MapDelete("delete", Delete);
+        versions.MapGet("search", Search);
+        versions.MapPost("transition-stage", TransitionStage);
+        versions.MapPost("set-tag", SetTag);
+        versions.MapDelete("delete-tag", DeleteTag);
+        versions.MapGet("get-download-uri", GetDownloadUri);
+        return mlflow;
+    }
+
+    private static async Task<Results<Ok<ModelVersionResponse>, MlflowError>> Create(
+        long projectId, JsonBody<CreateModelVersionRequest> body, ClaimsPrincipal user, ModelVersionStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("model_versions.create", projectId);
+        var request = body.Value;
+        var name = RegisteredModelValidation.Name(request.Name);
+        activity?.SetTag("registry.model_name", name);
+        var source = ModelVersionValidation.Source(request.Source);
+        var runId = ModelVersionValidation.Optional(request.RunId, "run_id", Limits.RunId);
+        var runLink = ModelVersionValidation.Optional(request.RunLink, "run_link", Limits.RunLink);
+        var description = RegisteredModelValidation.Description(request.Description);
+        var tags = RegisteredModelValidation.Tags(request.Tags);
+
+        var version = await store.CreateAsync(projectId, user.UserId(), name, source, runId, runLink, description, tags, cancellationToken);
+        return version is null ? ModelNotFound(name) : TypedResults.Ok(new ModelVersionResponse(version));
+    }
+
+    private static async Task<Results<Ok<ModelVersionResponse>, MlflowError>> Get(
+        long projectId, HttpRequest http, ModelVersionStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("model_versions.get", projectId);
+        var (name, version) = (RegisteredModelValidation.Name(http.String("name")), ModelVersionValidation.Version(http.String("version")));
+
+        var found = await store.FindAsync(projectId, name, version, cancellationToken);
+        return found is null ? VersionNotFound(name, version) : TypedResults.Ok(new ModelVersionResponse(found));
+    }
+
+    private static async Task<Results<Ok<ModelVersionResponse>, MlflowError>> Update(
+        long projectId, JsonBody<UpdateModelVersionRequest> body, ModelVersionStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("model_versions.update", projectId);
+        var (name, version) = (RegisteredModelValidation.Name(body.Value.Name), ModelVersionValidation.Version(body.Value.Version));
+        var description = RegisteredModelValidation.Description(body.Value.Description);
+
+        var updated = await store.UpdateDescriptionAsync(projectId, name, version, description, cancellationToken);
+        return updated is null ? VersionNotFound(name, version) : TypedResults.Ok(new ModelVersionResponse(updated));
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Delete(
+        long projectId, JsonBody<ModelVersionRequest> body, ModelVersionStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("model_versions.delete", projectId);
+        var (name, version) = (RegisteredModelValidation.Name(body.Value.Name), ModelVersionValidation.Version(body.Value.Version));
+
+        return await store.DeleteAsync(projectId, name, version, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : VersionNotFound(name, version);
+    }
+
+    private static async Task<Ok<SearchModelVersionsResponse>> Search(
+        long projectId, HttpRequest http, ModelVersionSearch search, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("model_versions.search", projectId);
+        var maxResults = ModelVersionSearch.ValidateMaxResults(http.Int("max_results"));
+
+        var (versions, next) = await search.SearchAsync(
+            projectId, http.String("filter"), maxResults, http.Strings("order_by"), http.String("page_token"), cancellationToken);
+        return TypedResults.Ok(new SearchModelVersionsResponse(versions, next));
+    }
+
+    private static async Task<Results<Ok<ModelVersionResponse>, MlflowError>> TransitionStage(
+        long projectId, JsonBody<TransitionStageRequest> body, StageAndAliasStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("model_versions.transition_stage", projectId);
+        var request = body.Value;
+        var (name, version) = (RegisteredModelValidation.Name(request.Name), ModelVersionValidation.Version(request.Version));
+        var stage = ModelVersionValidation.Stage(request.Stage);
+        var archive = request.ArchiveExistingVersions
+            ?? throw new MlflowException(MlflowError.InvalidParameterValue("Missing value for required parameter 'archive_existing_versions'."));
+        if (archive && stage is not ("Staging" or "Production"))
+        {
+            return MlflowError.InvalidParameterValue(
+                $"Model version transition cannot archive existing model versions because '{stage}' is not an active stage; only Staging and Production are.");
+        }
+
+        var moved = await store.TransitionAsync(projectId, name, version, stage, archive, cancellationToken);
+        return moved is null ? VersionNotFound(name, version) : TypedResults.Ok(new ModelVersionResponse(moved));
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetTag(
+        long projectId, JsonBody<SetModelVersionTagRequest> body, ModelVersionStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("model_versions.set_tag", projectId);
+        var request = body.Value;
+        var (name, version) = (RegisteredModelValidation.Name(request.Name), ModelVersionValidation.Version(request.Version));
+        var key = RegisteredModelValidation.TagKey(request.Key);
+        var value = RegisteredModelValidation.TagValue(request.Value, key);
+
+        return await store.SetTagAsync(projectId, name, version, key, value, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : VersionNotFound(name, version);
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
+        long projectId, JsonBody<DeleteModelVersionTagRequest> body, ModelVersionStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("model_versions.delete_tag", projectId);
+        var request = body.Value;
+        var (name, version) = (RegisteredModelValidation.Name(request.Name), ModelVersionValidation.Version(request.Version));
+        var key = RegisteredModelValidation.TagKey(request.Key);
+
+        return await store.DeleteTagAsync(projectId, name, version, key, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : VersionNotFound(name, version);
+    }
+
+    /// <summary>The version's source as registered; once artifacts are served (issue 6) it resolves to a proxied location.</summary>
+    private static async Task<Results<Ok<DownloadUriResponse>, MlflowError>> GetDownloadUri(
+        long projectId, HttpRequest http, ModelVersionStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("model_versions.get_download_uri", projectId);
+        var (name, version) = (RegisteredModelValidation.Name(http.String("name")), ModelVersionValidation.Version(http.String("version")));
+
+        var source = await store.FindSourceAsync(projectId, name, version, cancellationToken);
+        return source is null ? VersionNotFound(name, version) : TypedResults.Ok(new DownloadUriResponse(source));
+    }
+
+    internal static MlflowError ModelNotFound(string name) => MlflowError.ResourceDoesNotExist($"Registered Model with name={name} not found");
+
+    internal static MlflowError VersionNotFound(string name, int version) =>
+        MlflowError.ResourceDoesNotExist($"Model Version (name={name}, version={version}) not found");
+}
