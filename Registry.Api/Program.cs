@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.FeatureManagement;
 using Registry.Api.Auth;
 using Registry.Api.FeatureFlags;
+using Registry.Api.Features.Experiments;
 using Registry.Api.Features.ModelVersions;
+using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
 using Registry.Api.Mlflow;
 using Registry.Data;
@@ -43,6 +45,12 @@ builder.Services.AddSingleton<RegisteredModelSearch>();
 builder.Services.AddSingleton<ModelVersionStore>();
 builder.Services.AddSingleton<StageAndAliasStore>();
 builder.Services.AddSingleton<ModelVersionSearch>();
+builder.Services.AddSingleton<ExperimentStore>();
+builder.Services.AddSingleton<ExperimentSearch>();
+builder.Services.AddSingleton<RunStore>();
+builder.Services.AddSingleton<RunLogStore>();
+builder.Services.AddSingleton<RunSearch>();
+builder.Services.AddSingleton<MetricHistoryStore>();
 
 var app = builder.Build();
 

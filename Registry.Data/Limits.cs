@@ -14,4 +14,8 @@ public static class Limits
     public const int RunId = 256;
     public const int RunLink = 500;
     public const int Alias = 255;
+    public const int ParamValue = 6000;
+    public const int RunTagValue = 8000;
+    public const int ExperimentTagValue = 5000;
+    public const int RunName = 250;
 }

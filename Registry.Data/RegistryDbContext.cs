@@ -15,6 +15,13 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<ModelVersionMetadata> ModelVersionMetadata => Set<ModelVersionMetadata>();
     public DbSet<ModelVersionAlias> ModelVersionAliases => Set<ModelVersionAlias>();
+    public DbSet<ExperimentMetadata> ExperimentMetadata => Set<ExperimentMetadata>();
+    public DbSet<Candidate> Candidates => Set<Candidate>();
+    public DbSet<CandidateParam> CandidateParams => Set<CandidateParam>();
+    public DbSet<CandidateMetadata> CandidateMetadata => Set<CandidateMetadata>();
+    public DbSet<CandidateMetric> CandidateMetrics => Set<CandidateMetric>();
+    public DbSet<CandidateLatestMetric> CandidateLatestMetrics => Set<CandidateLatestMetric>();
+    public DbSet<CandidateInput> CandidateInputs => Set<CandidateInput>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RegistryDbContext).Assembly);

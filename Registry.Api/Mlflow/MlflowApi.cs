@@ -1,6 +1,8 @@
 using Registry.Api.Auth;
 using Registry.Api.FeatureFlags;
+using Registry.Api.Features.Experiments;
 using Registry.Api.Features.ModelVersions;
+using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
 
 namespace Registry.Api.Mlflow;
@@ -22,6 +24,9 @@ internal static class MlflowApi
         mlflow.MapRegisteredModels();
         mlflow.MapModelVersions();
         mlflow.MapAliasesAndLatest();
+        mlflow.MapExperiments();
+        mlflow.MapRuns();
+        mlflow.MapMetrics();
 
         // The client falls back (e.g. get-latest-versions from POST to GET) only on ENDPOINT_NOT_FOUND, never on 405.
         mlflow.Map("{**unknown}", (HttpContext context) =>

@@ -1,7 +1,9 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Registry.Api.Features.Experiments;
 using Registry.Api.Features.ModelVersions;
+using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
 
 namespace Registry.Api.Mlflow;
@@ -34,6 +36,36 @@ namespace Registry.Api.Mlflow;
 [JsonSerializable(typeof(ModelVersionsResponse))]
 [JsonSerializable(typeof(SearchModelVersionsResponse))]
 [JsonSerializable(typeof(DownloadUriResponse))]
+[JsonSerializable(typeof(Experiment))]
+[JsonSerializable(typeof(ExperimentResponse))]
+[JsonSerializable(typeof(CreateExperimentRequest))]
+[JsonSerializable(typeof(CreateExperimentResponse))]
+[JsonSerializable(typeof(SearchExperimentsRequest))]
+[JsonSerializable(typeof(SearchExperimentsResponse))]
+[JsonSerializable(typeof(UpdateExperimentRequest))]
+[JsonSerializable(typeof(ExperimentIdRequest))]
+[JsonSerializable(typeof(SetExperimentTagRequest))]
+[JsonSerializable(typeof(DeleteExperimentTagRequest))]
+[JsonSerializable(typeof(Run))]
+[JsonSerializable(typeof(RunInfo))]
+[JsonSerializable(typeof(RunResponse))]
+[JsonSerializable(typeof(RunInfoResponse))]
+[JsonSerializable(typeof(CreateRunRequest))]
+[JsonSerializable(typeof(UpdateRunRequest))]
+[JsonSerializable(typeof(RunIdRequest))]
+[JsonSerializable(typeof(LogMetricRequest))]
+[JsonSerializable(typeof(LogParamRequest))]
+[JsonSerializable(typeof(SetRunTagRequest))]
+[JsonSerializable(typeof(DeleteRunTagRequest))]
+[JsonSerializable(typeof(LogBatchRequest))]
+[JsonSerializable(typeof(LogInputsRequest))]
+[JsonSerializable(typeof(LogModelRequest))]
+[JsonSerializable(typeof(Dataset))]
+[JsonSerializable(typeof(List<KeyValue>))]
+[JsonSerializable(typeof(SearchRunsRequest))]
+[JsonSerializable(typeof(SearchRunsResponse))]
+[JsonSerializable(typeof(MetricHistoryResponse))]
+[JsonSerializable(typeof(MetricsWithRunIdResponse))]
 internal sealed partial class MlflowJsonContext : JsonSerializerContext
 {
     /// <summary>
@@ -47,6 +79,8 @@ internal sealed partial class MlflowJsonContext : JsonSerializerContext
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        // Metric values travel as "NaN", "Infinity", "-Infinity"; int64 may arrive as strings (protobuf's JSON mapping).
+        options.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals | JsonNumberHandling.AllowReadingFromString;
         return options;
     }
 }

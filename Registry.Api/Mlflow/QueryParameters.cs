@@ -11,6 +11,18 @@ internal static class QueryParameters
     public static IReadOnlyList<string> Strings(this HttpRequest request, string name) =>
         [.. request.Query[name].Concat(request.Query[name + "[]"]).OfType<string>()];
 
+    public static long? Long(this HttpRequest request, string name)
+    {
+        var text = request.String(name);
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new MlflowException(MlflowError.InvalidParameterValue($"Invalid value '{text}' for parameter '{name}': expected an integer."));
+    }
+
     public static int? Int(this HttpRequest request, string name)
     {
         var text = request.String(name);

@@ -10,6 +10,10 @@ public sealed class Experiment
 
     public required string Name { get; set; }
     public long? UserId { get; set; }
+    public string? ArtifactLocation { get; set; }
+
+    /// <summary>Set when deleted (MLflow's lifecycle_stage "deleted"); restore clears it.</summary>
+    public DateTime? DeletedAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }

@@ -22,7 +22,7 @@ namespace Registry.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Registry.Data.Entities.Experiment", b =>
+            modelBuilder.Entity("Registry.Data.Entities.Candidate", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -34,6 +34,276 @@ namespace Registry.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<long?>("EndTime")
+                        .HasColumnType("bigint")
+                        .HasColumnName("end_time");
+
+                    b.Property<long>("ExperimentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("experiment_id");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("RunId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character(32)")
+                        .HasColumnName("run_id")
+                        .IsFixedLength();
+
+                    b.Property<long>("StartTime")
+                        .HasColumnType("bigint")
+                        .HasColumnName("start_time");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long?>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_candidates");
+
+                    b.HasIndex("ProjectId")
+                        .HasDatabaseName("ix_ml_candidates_project_id");
+
+                    b.HasIndex("RunId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_candidates_run_id");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_ml_candidates_user_id");
+
+                    b.HasIndex("ExperimentId", "StartTime", "RunId")
+                        .HasDatabaseName("ix_ml_candidates_experiment_id_start_time_run_id");
+
+                    b.ToTable("ml_candidates", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.CandidateInput", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CandidateId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("candidate_id");
+
+                    b.Property<string>("Dataset")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("dataset");
+
+                    b.Property<string>("Digest")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("digest");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("tags");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_candidate_inputs");
+
+                    b.HasIndex("CandidateId", "Name", "Digest")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_candidate_inputs_candidate_id_name_digest");
+
+                    b.ToTable("ml_candidate_inputs", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.CandidateLatestMetric", b =>
+                {
+                    b.Property<long>("CandidateId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("candidate_id");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Step")
+                        .HasColumnType("bigint")
+                        .HasColumnName("step");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("bigint")
+                        .HasColumnName("timestamp");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("double precision")
+                        .HasColumnName("value");
+
+                    b.HasKey("CandidateId", "Name")
+                        .HasName("pk_ml_candidate_latest_metrics");
+
+                    b.HasIndex("Name", "Value")
+                        .HasDatabaseName("ix_ml_candidate_latest_metrics_name_value");
+
+                    b.ToTable("ml_candidate_latest_metrics", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.CandidateMetadata", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CandidateId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("candidate_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_candidate_metadata");
+
+                    b.HasIndex("CandidateId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_candidate_metadata_candidate_id_name");
+
+                    b.ToTable("ml_candidate_metadata", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.CandidateMetric", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CandidateId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("candidate_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Step")
+                        .HasColumnType("bigint")
+                        .HasColumnName("step");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("bigint")
+                        .HasColumnName("timestamp");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("double precision")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_candidate_metrics");
+
+                    b.HasIndex("CandidateId", "Name", "Step", "Timestamp", "Id")
+                        .HasDatabaseName("ix_ml_candidate_metrics_candidate_id_name_step_timestamp_id");
+
+                    b.ToTable("ml_candidate_metrics", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.CandidateParam", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CandidateId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("candidate_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(6000)
+                        .HasColumnType("character varying(6000)")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_candidate_params");
+
+                    b.HasIndex("CandidateId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_candidate_params_candidate_id_name");
+
+                    b.ToTable("ml_candidate_params", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.Experiment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ArtifactLocation")
+                        .HasColumnType("text")
+                        .HasColumnName("artifact_location");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
 
                     b.Property<int>("Iid")
                         .HasColumnType("integer")
@@ -72,6 +342,49 @@ namespace Registry.Data.Migrations
                         .HasDatabaseName("ix_ml_experiments_project_id_name");
 
                     b.ToTable("ml_experiments", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.ExperimentMetadata", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ExperimentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("experiment_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_experiment_metadata");
+
+                    b.HasIndex("ExperimentId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_experiment_metadata_experiment_id_name");
+
+                    b.ToTable("ml_experiment_metadata", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.Model", b =>
@@ -520,6 +833,79 @@ namespace Registry.Data.Migrations
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Registry.Data.Entities.Candidate", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_candidates_experiments_experiment_id");
+
+                    b.HasOne("Registry.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_candidates_projects_project_id");
+
+                    b.HasOne("Registry.Data.Entities.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_ml_candidates_users_user_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.CandidateInput", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Candidate", null)
+                        .WithMany()
+                        .HasForeignKey("CandidateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_candidate_inputs_ml_candidates_candidate_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.CandidateLatestMetric", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Candidate", null)
+                        .WithMany()
+                        .HasForeignKey("CandidateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_candidate_latest_metrics_ml_candidates_candidate_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.CandidateMetadata", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Candidate", null)
+                        .WithMany()
+                        .HasForeignKey("CandidateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_candidate_metadata_ml_candidates_candidate_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.CandidateMetric", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Candidate", null)
+                        .WithMany()
+                        .HasForeignKey("CandidateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_candidate_metrics_ml_candidates_candidate_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.CandidateParam", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Candidate", null)
+                        .WithMany()
+                        .HasForeignKey("CandidateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_candidate_params_ml_candidates_candidate_id");
+                });
+
             modelBuilder.Entity("Registry.Data.Entities.Experiment", b =>
                 {
                     b.HasOne("Registry.Data.Entities.Project", null)
@@ -534,6 +920,16 @@ namespace Registry.Data.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.SetNull)
                         .HasConstraintName("fk_ml_experiments_users_user_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.ExperimentMetadata", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_experiment_metadata_ml_experiments_experiment_id");
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.Model", b =>

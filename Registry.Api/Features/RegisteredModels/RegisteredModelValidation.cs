@@ -49,61 +49,10 @@ internal static class RegisteredModelValidation
         return [.. byKey.Values];
     }
 
-    public static string TagKey(string? key)
-    {
-        if (key is null)
-        {
-            throw Invalid("Missing value for required parameter 'key' of a tag.");
-        }
-        if (key.Length > Limits.TagKey)
-        {
-            throw Invalid($"Tag key '{Shorten(key)}' is {key.Length} characters long, which exceeds the limit of {Limits.TagKey}.");
-        }
-        if (!IsValidKey(key))
-        {
-            throw Invalid($"Invalid tag key '{key}'. Keys may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ) and slashes (/), and must be a normalized relative path (no empty, '.' or '..' segments).");
-        }
-        return key;
-    }
+    public static string TagKey(string? key) => Keys.Validate(key, "tag");
 
-    public static string TagValue(string? value, string key)
-    {
-        if (value is null)
-        {
-            throw Invalid($"Missing value for required parameter 'value' of tag '{key}'.");
-        }
-        if (value.Length > Limits.TagValue)
-        {
-            throw Invalid($"Value of tag '{key}' is {value.Length} characters long, which exceeds the limit of {Limits.TagValue}.");
-        }
-        return Text.Storable(value, $"value of tag '{key}'");
-    }
+    public static string TagValue(string? value, string key) => Keys.Value(value, "tag", key, Limits.TagValue);
 
-    /// <summary>MLflow: <c>^[/\w.\- ]*$</c>, and the key must equal its own posixpath.normpath.</summary>
-    private static bool IsValidKey(string key)
-    {
-        if (key.Length == 0 || key[0] == '/' || key[^1] == '/')
-        {
-            return false;
-        }
-        foreach (var c in key)
-        {
-            if (!(char.IsLetterOrDigit(c) || c is '_' or '-' or '.' or ' ' or '/'))
-            {
-                return false;
-            }
-        }
-        foreach (var segment in key.Split('/'))
-        {
-            if (segment is "" or "." or "..")
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "...";
 
     private static MlflowException Invalid(string message) => new(MlflowError.InvalidParameterValue(message));
 }

@@ -34,6 +34,20 @@ public sealed class FilterParser
         return new FilterParser(filter).ParseClauses();
     }
 
+    /// <summary>An order_by entry over entities: <c>metrics.`val loss` DESC</c>, <c>attributes.start_time</c>, <c>params.lr ASC</c>.</summary>
+    public static (Identifier Identifier, bool Descending) ParseOrderClause(string entry)
+    {
+        var parser = new FilterParser(entry);
+        var identifier = parser.ParseIdentifier();
+        var direction = parser.ReadWord().ToUpperInvariant();
+        parser.SkipWhitespace();
+        if (direction is not ("" or "ASC" or "DESC") || !parser.AtEnd)
+        {
+            throw Invalid($"Invalid order_by clause '{entry}': expected '<key> [ASC|DESC]'.");
+        }
+        return (identifier, direction == "DESC");
+    }
+
     private List<FilterClause> ParseClauses()
     {
         var clauses = new List<FilterClause> { ParseClause() };

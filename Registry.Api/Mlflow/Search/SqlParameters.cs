@@ -15,4 +15,6 @@ public sealed class SqlParameters
     }
 
     public void CopyTo(NpgsqlCommand command) => command.Parameters.AddRange(_parameters.ToArray());
+
+    public void CopyTo(NpgsqlBatchCommand command) => command.Parameters.AddRange(_parameters.ToArray());
 }

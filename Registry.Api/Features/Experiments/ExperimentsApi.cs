@@ -1,0 +1,127 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Registry.Api.Auth;
+using Registry.Api.Features.Runs;
+using Registry.Api.Mlflow;
+using Registry.Data;
+
+namespace Registry.Api.Features.Experiments;
+
+internal static class ExperimentsApi
+{
+    public static RouteGroupBuilder MapExperiments(this RouteGroupBuilder mlflow)
+    {
+        var experiments = mlflow.MapGroup("experiments");
+        experiments.MapPost("create", Create);
+        experiments.MapGet("get", Get);
+        experiments.MapGet("get-by-name", GetByName);
+        experiments.MapPost("search", (long projectId, JsonBody<SearchExperimentsRequest> body, ExperimentSearch search, CancellationToken ct) =>
+            Search(projectId, body.Value, search, ct));
+        experiments.MapGet("search", (long projectId, HttpRequest http, ExperimentSearch search, CancellationToken ct) =>
+            Search(projectId, new SearchExperimentsRequest(http.Long("max_results"), http.String("page_token"), http.String("filter"),
+                [.. http.Strings("order_by")], http.String("view_type")), search, ct));
+        experiments.MapPost("update", Update);
+        experiments.MapPost("delete", (long projectId, JsonBody<ExperimentIdRequest> body, ExperimentStore store, CancellationToken ct) =>
+            SetDeleted(projectId, body.Value, deleted: true, store, ct));
+        experiments.MapPost("restore", (long projectId, JsonBody<ExperimentIdRequest> body, ExperimentStore store, CancellationToken ct) =>
+            SetDeleted(projectId, body.Value, deleted: false, store, ct));
+        experiments.MapPost("set-experiment-tag", SetTag);
+        experiments.MapMethods("delete-experiment-tag", ["POST", "DELETE"], DeleteTag);
+        return mlflow;
+    }
+
+    private static async Task<Results<Ok<CreateExperimentResponse>, MlflowError>> Create(
+        long projectId, JsonBody<CreateExperimentRequest> body, ClaimsPrincipal user, ExperimentStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("experiments.create", projectId);
+        var name = TrackingValidation.ExperimentName(body.Value.Name);
+        var artifactLocation = string.IsNullOrEmpty(body.Value.ArtifactLocation) ? null : Text.Storable(body.Value.ArtifactLocation, "artifact_location");
+        var tags = TrackingValidation.Tags(body.Value.Tags, (key, value) =>
+            new KeyValue(Keys.Validate(key, "tag"), Keys.Value(value, "tag", key ?? "", Limits.ExperimentTagValue)));
+
+        var iid = await store.CreateAsync(projectId, user.UserId(), name, artifactLocation, tags, cancellationToken);
+        return iid is null
+            ? MlflowError.ResourceAlreadyExists($"Experiment(name={name}) already exists.")
+            : TypedResults.Ok(new CreateExperimentResponse(Sql.Text(iid.Value)));
+    }
+
+    private static async Task<Results<Ok<ExperimentResponse>, MlflowError>> Get(
+        long projectId, HttpRequest http, ExperimentStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("experiments.get", projectId);
+        var id = http.String("experiment_id");
+        var experiment = await store.FindAsync(projectId, ExperimentSql.RequireId(id), cancellationToken);
+        return experiment is null ? NotFound(id) : TypedResults.Ok(new ExperimentResponse(experiment));
+    }
+
+    /// <summary>set_experiment relies on RESOURCE_DOES_NOT_EXIST here to decide to create.</summary>
+    private static async Task<Results<Ok<ExperimentResponse>, MlflowError>> GetByName(
+        long projectId, HttpRequest http, ExperimentStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("experiments.get_by_name", projectId);
+        var name = TrackingValidation.ExperimentName(http.String("experiment_name"), "experiment_name");
+        var experiment = await store.FindByNameAsync(projectId, name, cancellationToken);
+        return experiment is null
+            ? MlflowError.ResourceDoesNotExist($"Could not find experiment with name '{name}'")
+            : TypedResults.Ok(new ExperimentResponse(experiment));
+    }
+
+    private static async Task<Ok<SearchExperimentsResponse>> Search(
+        long projectId, SearchExperimentsRequest request, ExperimentSearch search, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("experiments.search", projectId);
+        var (experiments, next) = await search.SearchAsync(
+            projectId, request.Filter, request.ViewType, request.MaxResults, request.OrderBy ?? [], request.PageToken, cancellationToken);
+        return TypedResults.Ok(new SearchExperimentsResponse(experiments, next));
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Update(
+        long projectId, JsonBody<UpdateExperimentRequest> body, ExperimentStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("experiments.update", projectId);
+        var iid = ExperimentSql.RequireId(body.Value.ExperimentId);
+        var newName = TrackingValidation.ExperimentName(body.Value.NewName, "new_name");
+
+        return await store.RenameAsync(projectId, iid, newName, cancellationToken) switch
+        {
+            ExperimentWrite.Done => TypedResults.Ok(EmptyResponse.Instance),
+            ExperimentWrite.NameTaken => MlflowError.ResourceAlreadyExists($"Experiment(name={newName}) already exists."),
+            _ => NotFound(body.Value.ExperimentId),
+        };
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetDeleted(
+        long projectId, ExperimentIdRequest request, bool deleted, ExperimentStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation(deleted ? "experiments.delete" : "experiments.restore", projectId);
+        var iid = ExperimentSql.RequireId(request.ExperimentId);
+        return await store.SetDeletedAsync(projectId, iid, deleted, cancellationToken) == ExperimentWrite.Done
+            ? TypedResults.Ok(EmptyResponse.Instance)
+            : NotFound(request.ExperimentId);
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetTag(
+        long projectId, JsonBody<SetExperimentTagRequest> body, ExperimentStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("experiments.set_tag", projectId);
+        var iid = ExperimentSql.RequireId(body.Value.ExperimentId);
+        var key = Keys.Validate(body.Value.Key, "tag");
+        var value = Keys.Value(body.Value.Value, "tag", key, Limits.ExperimentTagValue);
+        return await store.SetTagAsync(projectId, iid, key, value, cancellationToken) == ExperimentWrite.Done
+            ? TypedResults.Ok(EmptyResponse.Instance)
+            : NotFound(body.Value.ExperimentId);
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
+        long projectId, JsonBody<DeleteExperimentTagRequest> body, ExperimentStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("experiments.delete_tag", projectId);
+        var iid = ExperimentSql.RequireId(body.Value.ExperimentId);
+        var key = Keys.Validate(body.Value.Key, "tag");
+        return await store.DeleteTagAsync(projectId, iid, key, cancellationToken) == ExperimentWrite.Done
+            ? TypedResults.Ok(EmptyResponse.Instance)
+            : NotFound(body.Value.ExperimentId);
+    }
+
+    private static MlflowError NotFound(string? id) => MlflowError.ResourceDoesNotExist($"No Experiment with id={id} exists");
+}

@@ -1,0 +1,95 @@
+using Npgsql;
+using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Search;
+
+namespace Registry.Api.Features.Runs;
+
+/// <summary>Every logged point of a metric, in (step, timestamp) order, paged by keyset: each page is one index range scan.</summary>
+internal sealed class MetricHistoryStore(NpgsqlDataSource dataSource)
+{
+    public const int MaxPage = 25_000;
+
+    public async Task<(IReadOnlyList<Metric> Points, string? NextPageToken)> HistoryAsync(
+        long projectId, string runId, string key, int maxResults, string? pageToken, CancellationToken cancellationToken)
+    {
+        var query = $"{runId}\n{key}";
+        var after = PageToken.Decode(pageToken, query, [typeof(long), typeof(long), typeof(long)]);
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH r AS (
+                SELECT id FROM ml_candidates WHERE project_id = $1 AND run_id = $2
+            )
+            SELECT m.value, m.timestamp, m.step, m.id FROM r LEFT JOIN LATERAL (
+                SELECT value, timestamp, step, id FROM ml_candidate_metrics m
+                WHERE m.candidate_id = r.id AND m.name = $3 AND (m.step, m.timestamp, m.id) > ($4, $5, $6)
+                ORDER BY m.step, m.timestamp, m.id LIMIT $7
+            ) m ON true
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after is null ? long.MinValue : (long)after[0] });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after is null ? long.MinValue : (long)after[1] });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after is null ? 0 : (long)after[2] });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxResults + 1 });
+
+        var points = new List<(Metric Point, long Id)>();
+        var found = false;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                found = true;
+                if (!reader.IsDBNull(0))
+                {
+                    points.Add((new Metric(key, reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2)), reader.GetInt64(3)));
+                }
+            }
+        }
+        if (!found)
+        {
+            throw new MlflowException(RunSql.NotFound(runId));
+        }
+        if (points.Count <= maxResults)
+        {
+            return ([.. points.Select(p => p.Point)], null);
+        }
+        points.RemoveAt(maxResults);
+        var last = points[^1];
+        return ([.. points.Select(p => p.Point)], PageToken.Encode(query, [last.Point.Step, last.Point.Timestamp, last.Id]));
+    }
+
+    /// <summary>Several runs' points between two steps, at most <paramref name="maxResults"/> per run, evenly spread over the steps.</summary>
+    public async Task<IReadOnlyList<MetricWithRunId>> BulkIntervalAsync(
+        long projectId, string[] runIds, string key, long? startStep, long? endStep, int maxResults, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH runs AS (
+                SELECT id, run_id FROM ml_candidates WHERE project_id = $1 AND run_id = ANY($2)
+            ), points AS (
+                SELECT runs.run_id, m.value, m.timestamp, m.step,
+                       row_number() OVER (PARTITION BY m.candidate_id ORDER BY m.step, m.timestamp, m.id) AS n,
+                       count(*) OVER (PARTITION BY m.candidate_id) AS total
+                FROM runs JOIN ml_candidate_metrics m ON m.candidate_id = runs.id AND m.name = $3
+                WHERE ($4::bigint IS NULL OR m.step >= $4) AND ($5::bigint IS NULL OR m.step <= $5)
+            )
+            SELECT run_id, value, timestamp, step FROM points
+            WHERE total <= $6 OR (n - 1) % ceil(total::numeric / $6)::bigint = 0 OR n = total
+            ORDER BY run_id, step, timestamp
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = runIds });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)startStep ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)endStep ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxResults });
+        var points = new List<MetricWithRunId>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            points.Add(new MetricWithRunId(key, reader.GetDouble(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(0)));
+        }
+        return points;
+    }
+}

@@ -1,0 +1,100 @@
+using Npgsql;
+using Registry.Api.Features.Experiments;
+using Registry.Api.Mlflow;
+
+namespace Registry.Api.Features.Runs;
+
+/// <summary>Runs themselves: create, read, update, delete and restore.</summary>
+internal sealed class RunStore(NpgsqlDataSource dataSource)
+{
+    public enum CreateOutcome { Created, ExperimentNotFound, ExperimentDeleted }
+
+    public async Task<(CreateOutcome Outcome, Run? Run)> CreateAsync(
+        long projectId, long userId, int experimentIid, string name, long startTime, IReadOnlyList<KeyValue> tags, CancellationToken cancellationToken)
+    {
+        var runId = Guid.NewGuid().ToString("N");
+        await using var batch = dataSource.CreateBatch();
+        if (experimentIid == 0)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(ExperimentSql.EnsureDefault) { Parameters = { new NpgsqlParameter<long> { TypedValue = projectId } } });
+        }
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            """
+            WITH e AS (
+                SELECT id, deleted_at FROM ml_experiments WHERE project_id = $1 AND iid = $2
+            ), r AS (
+                INSERT INTO ml_candidates (project_id, experiment_id, run_id, name, user_id, status, start_time, created_at, updated_at)
+                SELECT $1, e.id, $3, $4, $5, 'RUNNING', $6, $7, $7 FROM e WHERE e.deleted_at IS NULL
+                RETURNING id
+            ), tags AS (
+                INSERT INTO ml_candidate_metadata (candidate_id, name, value)
+                SELECT r.id, tag.key, tag.value FROM r, unnest($8::text[], $9::text[]) AS tag(key, value)
+            )
+            SELECT (SELECT count(*) FROM e), (SELECT count(*) FROM r)
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<int> { TypedValue = experimentIid },
+                new NpgsqlParameter<string> { TypedValue = runId }, new NpgsqlParameter<string> { TypedValue = name },
+                new NpgsqlParameter<long> { TypedValue = userId }, new NpgsqlParameter<long> { TypedValue = startTime },
+                new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() },
+                new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] },
+                new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] },
+            },
+        });
+        // The reader skips statements that return no rows, so it starts at the SELECT.
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        if (reader.GetInt64(0) == 0) return (CreateOutcome.ExperimentNotFound, null);
+        if (reader.GetInt64(1) == 0) return (CreateOutcome.ExperimentDeleted, null);
+
+        var experimentId = Sql.Text(experimentIid);
+        var info = new RunInfo(runId, runId, name, experimentId, Sql.Text(userId), "RUNNING", startTime, null,
+            $"mlflow-artifacts:/{experimentId}/{runId}/artifacts", "active");
+        return (CreateOutcome.Created, new Run(info, new RunData([], [], [.. tags.OrderBy(t => t.Key, StringComparer.Ordinal)]), new RunInputs([])));
+    }
+
+    public async Task<Run?> FindAsync(long projectId, string runId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {RunSql.Json} FROM ml_candidates r JOIN ml_experiments e ON e.id = r.experiment_id WHERE r.project_id = $1 AND r.run_id = $2");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
+        return await command.ExecuteScalarAsync(cancellationToken) is string json ? RunSql.Parse(json) : null;
+    }
+
+    /// <summary>Status, end time and name; a new name also moves the mlflow.runName tag, as MLflow keeps them in step.</summary>
+    public async Task<RunInfo> UpdateAsync(long projectId, string runId, string? status, long? endTime, string? name, CancellationToken cancellationToken)
+    {
+        var json = await RunWrite.ExecuteAsync(dataSource, projectId, runId,
+            """
+            updated AS (
+                UPDATE ml_candidates r SET status = COALESCE($3, r.status), end_time = COALESCE($4, r.end_time), name = COALESCE($5, r.name), updated_at = $6
+                FROM live WHERE r.id = live.id
+                RETURNING r.*
+            ), renamed AS (
+                INSERT INTO ml_candidate_metadata (candidate_id, name, value)
+                SELECT id, 'mlflow.runName', $5 FROM live WHERE $5 IS NOT NULL
+                ON CONFLICT (candidate_id, name) DO UPDATE SET value = EXCLUDED.value
+            )
+            """,
+            $"(SELECT {RunSql.InfoJson}::text FROM updated r JOIN ml_experiments e ON e.id = r.experiment_id)",
+            [Sql.NullableText(status), new NpgsqlParameter { Value = (object?)endTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint },
+             Sql.NullableText(name), new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }],
+            cancellationToken);
+        return RunSql.ParseInfo(json!);
+    }
+
+    /// <summary>Soft delete or restore (lifecycle_stage); a deleted run refuses writes until restored.</summary>
+    public async Task<bool> SetDeletedAsync(long projectId, string runId, bool deleted, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE ml_candidates SET deleted_at = CASE WHEN $3 THEN $4 END, updated_at = $4 WHERE project_id = $1 AND run_id = $2");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = deleted });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() });
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+}

@@ -1,0 +1,195 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Registry.Api.Auth;
+using Registry.Api.Features.Experiments;
+using Registry.Api.Mlflow;
+using Registry.Data;
+
+namespace Registry.Api.Features.Runs;
+
+internal static class RunsApi
+{
+    public static RouteGroupBuilder MapRuns(this RouteGroupBuilder mlflow)
+    {
+        var runs = mlflow.MapGroup("runs");
+        runs.MapPost("create", Create);
+        runs.MapGet("get", Get);
+        runs.MapPost("update", Update);
+        runs.MapPost("delete", (long projectId, JsonBody<RunIdRequest> body, RunStore store, CancellationToken ct) => SetDeleted(projectId, body.Value, true, store, ct));
+        runs.MapPost("restore", (long projectId, JsonBody<RunIdRequest> body, RunStore store, CancellationToken ct) => SetDeleted(projectId, body.Value, false, store, ct));
+        runs.MapPost("search", Search);
+        runs.MapPost("log-metric", LogMetric);
+        runs.MapPost("log-parameter", LogParameter);
+        runs.MapPost("log-batch", LogBatch);
+        runs.MapPost("set-tag", SetTag);
+        runs.MapPost("delete-tag", DeleteTag);
+        runs.MapPost("log-inputs", LogInputs);
+        runs.MapPost("log-model", LogModel);
+        return mlflow;
+    }
+
+    private static async Task<Results<Ok<RunResponse>, MlflowError>> Create(
+        long projectId, JsonBody<CreateRunRequest> body, ClaimsPrincipal user, RunStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("runs.create", projectId);
+        var request = body.Value;
+        // The client sends "0" when no experiment is set; an absent id means the same.
+        var experimentId = string.IsNullOrEmpty(request.ExperimentId) ? "0" : request.ExperimentId;
+        var iid = ExperimentSql.RequireId(experimentId);
+        var tags = TrackingValidation.Tags(request.Tags, TrackingValidation.RunTag);
+        // MLflow keeps run_name and the mlflow.runName tag in step.
+        var name = request.RunName is { Length: > 0 } given ? Text.Storable(given, "run_name")
+            : tags.FirstOrDefault(t => t.Key == "mlflow.runName")?.Value ?? $"run-{Guid.NewGuid():N}"[..12];
+        if (name.Length > Limits.RunName)
+        {
+            throw TrackingValidation.Invalid($"run_name is {name.Length} characters long; at most {Limits.RunName} are allowed.");
+        }
+        tags = [.. tags.Where(t => t.Key != "mlflow.runName"), new KeyValue("mlflow.runName", name)];
+        var startTime = request.StartTime ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        var (outcome, run) = await store.CreateAsync(projectId, user.UserId(), iid, name, startTime, tags, cancellationToken);
+        return outcome switch
+        {
+            RunStore.CreateOutcome.Created => TypedResults.Ok(new RunResponse(run!)),
+            RunStore.CreateOutcome.ExperimentNotFound => MlflowError.ResourceDoesNotExist($"No Experiment with id={experimentId} exists"),
+            _ => MlflowError.InvalidParameterValue($"The experiment {experimentId} must be in the 'active' state. Current state is deleted."),
+        };
+    }
+
+    private static async Task<Results<Ok<RunResponse>, MlflowError>> Get(long projectId, HttpRequest http, RunStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("runs.get", projectId);
+        var runId = TrackingValidation.RunId(http.String("run_id"), http.String("run_uuid"));
+        var run = await store.FindAsync(projectId, runId, cancellationToken);
+        return run is null ? RunSql.NotFound(runId) : TypedResults.Ok(new RunResponse(run));
+    }
+
+    private static async Task<Ok<RunInfoResponse>> Update(long projectId, JsonBody<UpdateRunRequest> body, RunStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("runs.update", projectId);
+        var request = body.Value;
+        var runId = TrackingValidation.RunId(request.RunId, request.RunUuid);
+        var status = request.Status is null ? null : TrackingValidation.Status(request.Status);
+        var name = string.IsNullOrEmpty(request.RunName) ? null : Text.Storable(request.RunName, "run_name");
+        return TypedResults.Ok(new RunInfoResponse(await store.UpdateAsync(projectId, runId, status, request.EndTime, name, cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetDeleted(
+        long projectId, RunIdRequest request, bool deleted, RunStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation(deleted ? "runs.delete" : "runs.restore", projectId);
+        var runId = TrackingValidation.RunId(request.RunId);
+        return await store.SetDeletedAsync(projectId, runId, deleted, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : RunSql.NotFound(runId);
+    }
+
+    private static async Task<Ok<SearchRunsResponse>> Search(long projectId, JsonBody<SearchRunsRequest> body, RunSearch search, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("runs.search", projectId);
+        var request = body.Value;
+        var (runs, next) = await search.SearchAsync(projectId, request.ExperimentIds ?? [], request.Filter, request.RunViewType,
+            request.MaxResults, request.OrderBy ?? [], request.PageToken, cancellationToken);
+        return TypedResults.Ok(new SearchRunsResponse(runs, next));
+    }
+
+    private static async Task<Ok<EmptyResponse>> LogMetric(long projectId, JsonBody<LogMetricRequest> body, RunLogStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("runs.log_metric", projectId);
+        var r = body.Value;
+        var metric = TrackingValidation.Metric(r.Key, r.Value, r.Timestamp, r.Step);
+        await store.LogAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), [metric], [], [], cancellationToken);
+        return TypedResults.Ok(EmptyResponse.Instance);
+    }
+
+    private static async Task<Ok<EmptyResponse>> LogParameter(long projectId, JsonBody<LogParamRequest> body, RunLogStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("runs.log_parameter", projectId);
+        var r = body.Value;
+        var param = TrackingValidation.Param(r.Key, r.Value);
+        await store.LogAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), [], [param], [], cancellationToken);
+        return TypedResults.Ok(EmptyResponse.Instance);
+    }
+
+    private static async Task<Ok<EmptyResponse>> LogBatch(long projectId, JsonBody<LogBatchRequest> body, RunLogStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("runs.log_batch", projectId);
+        var r = body.Value;
+        var runId = TrackingValidation.RunId(r.RunId);
+        TrackingValidation.BatchSizes(r.Metrics?.Count ?? 0, r.Params?.Count ?? 0, r.Tags?.Count ?? 0);
+        var metrics = (r.Metrics ?? []).Select(m => m is null
+            ? throw TrackingValidation.Invalid("'metrics' contains a null entry.")
+            : TrackingValidation.Metric(m.Key, m.Value, m.Timestamp, m.Step)).ToList();
+        var parameters = TrackingValidation.Params(r.Params);
+        var tags = TrackingValidation.Tags(r.Tags, TrackingValidation.RunTag);
+        activity?.SetTag("registry.batch_size", metrics.Count + parameters.Count + tags.Count);
+
+        await store.LogAsync(projectId, runId, metrics, parameters, tags, cancellationToken);
+        return TypedResults.Ok(EmptyResponse.Instance);
+    }
+
+    private static async Task<Ok<EmptyResponse>> SetTag(long projectId, JsonBody<SetRunTagRequest> body, RunLogStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("runs.set_tag", projectId);
+        var r = body.Value;
+        var tag = TrackingValidation.RunTag(r.Key, r.Value);
+        await store.LogAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), [], [], [tag], cancellationToken);
+        return TypedResults.Ok(EmptyResponse.Instance);
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
+        long projectId, JsonBody<DeleteRunTagRequest> body, RunLogStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("runs.delete_tag", projectId);
+        var runId = TrackingValidation.RunId(body.Value.RunId);
+        var key = Keys.Validate(body.Value.Key, "tag");
+        return await store.DeleteTagAsync(projectId, runId, key, cancellationToken)
+            ? TypedResults.Ok(EmptyResponse.Instance)
+            : MlflowError.ResourceDoesNotExist($"No tag with name: {key} in run with id {runId}");
+    }
+
+    private static async Task<Ok<EmptyResponse>> LogInputs(long projectId, JsonBody<LogInputsRequest> body, RunLogStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("runs.log_inputs", projectId);
+        var runId = TrackingValidation.RunId(body.Value.RunId);
+        var inputs = (body.Value.Datasets ?? []).Select(input =>
+        {
+            var dataset = input?.Dataset ?? throw TrackingValidation.Invalid("Each entry of 'datasets' needs a 'dataset'.");
+            var name = Required(dataset.Name, "dataset.name");
+            var digest = Required(dataset.Digest, "dataset.digest");
+            Required(dataset.SourceType, "dataset.source_type");
+            Required(dataset.Source, "dataset.source");
+            var tags = TrackingValidation.Tags(input.Tags, TrackingValidation.RunTag);
+            return (name, digest,
+                JsonSerializer.Serialize(dataset, MlflowJsonContext.Wire.Dataset),
+                JsonSerializer.Serialize(tags, MlflowJsonContext.Wire.ListKeyValue));
+        }).ToList();
+
+        await store.LogInputsAsync(projectId, runId, inputs, cancellationToken);
+        return TypedResults.Ok(EmptyResponse.Instance);
+    }
+
+    private static async Task<Ok<EmptyResponse>> LogModel(long projectId, JsonBody<LogModelRequest> body, RunLogStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("runs.log_model", projectId);
+        var runId = TrackingValidation.RunId(body.Value.RunId);
+        var modelJson = Required(body.Value.ModelJson, "model_json");
+        try
+        {
+            using var document = JsonDocument.Parse(modelJson);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw TrackingValidation.Invalid("'model_json' must be a JSON object describing the logged model.");
+            }
+        }
+        catch (JsonException)
+        {
+            throw TrackingValidation.Invalid("'model_json' is not valid JSON.");
+        }
+
+        await store.LogModelAsync(projectId, runId, modelJson, cancellationToken);
+        return TypedResults.Ok(EmptyResponse.Instance);
+    }
+
+    private static string Required(string? value, string field) =>
+        string.IsNullOrEmpty(value) ? throw TrackingValidation.Invalid($"Missing value for required parameter '{field}'.") : Text.Storable(value, field);
+}

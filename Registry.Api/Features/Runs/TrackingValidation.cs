@@ -1,0 +1,99 @@
+using Registry.Api.Features.RegisteredModels;
+using Registry.Api.Mlflow;
+using Registry.Data;
+
+namespace Registry.Api.Features.Runs;
+
+/// <summary>MLflow's tracking limits (validation.py): names, values, log-batch sizes, run statuses.</summary>
+internal static class TrackingValidation
+{
+    public const int MaxBatchMetrics = 1000;
+    public const int MaxBatchParams = 100;
+    public const int MaxBatchTags = 100;
+    public const int MaxBatchTotal = 1000;
+
+    public static readonly string[] RunStatuses = ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"];
+
+    public static string RunId(string? runId, string? runUuid = null)
+    {
+        var id = string.IsNullOrEmpty(runId) ? runUuid : runId;
+        return string.IsNullOrEmpty(id) ? throw Invalid("Missing value for required parameter 'run_id'.") : Text.Storable(id, "run_id");
+    }
+
+    public static string ExperimentName(string? name, string field = "name")
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw Invalid($"Invalid experiment name: '{name}'. An experiment name must be a non-empty string (parameter '{field}').");
+        }
+        if (name.Length > Limits.ExperimentName)
+        {
+            throw Invalid($"Experiment name is {name.Length} characters long; at most {Limits.ExperimentName} are allowed.");
+        }
+        return Text.Storable(name, field);
+    }
+
+    public static string Status(string status) => RunStatuses.Contains(status)
+        ? status
+        : throw Invalid($"Invalid run status '{status}'; use {string.Join(", ", RunStatuses)}.");
+
+    public static Metric Metric(string? key, double? value, long? timestamp, long? step)
+    {
+        var validKey = Keys.Validate(key, "metric");
+        return new Metric(
+            validKey,
+            value ?? throw Invalid($"Missing value for required parameter 'value' of metric '{validKey}'."),
+            timestamp ?? throw Invalid($"Missing value for required parameter 'timestamp' of metric '{validKey}'."),
+            step ?? 0);
+    }
+
+    public static KeyValue Param(string? key, string? value)
+    {
+        var validKey = Keys.Validate(key, "param");
+        return new KeyValue(validKey, Keys.Value(value, "param", validKey, Limits.ParamValue));
+    }
+
+    public static KeyValue RunTag(string? key, string? value)
+    {
+        var validKey = Keys.Validate(key, "tag");
+        return new KeyValue(validKey, Keys.Value(value, "tag", validKey, Limits.RunTagValue));
+    }
+
+    public static List<KeyValue> Tags(List<TagInput?>? tags, Func<string?, string?, KeyValue> validate)
+    {
+        var byKey = new Dictionary<string, KeyValue>(StringComparer.Ordinal);
+        foreach (var tag in tags ?? [])
+        {
+            var valid = validate((tag ?? throw Invalid("A list of tags contains a null entry.")).Key, tag.Value);
+            byKey[valid.Key] = valid;
+        }
+        return [.. byKey.Values];
+    }
+
+    /// <summary>log-batch: a param repeated with the same value is logged once; with different values it is refused.</summary>
+    public static List<KeyValue> Params(List<TagInput?>? parameters)
+    {
+        var byKey = new Dictionary<string, KeyValue>(StringComparer.Ordinal);
+        foreach (var param in parameters ?? [])
+        {
+            var valid = Param((param ?? throw Invalid("'params' contains a null entry.")).Key, param.Value);
+            if (byKey.TryGetValue(valid.Key, out var earlier) && earlier.Value != valid.Value)
+            {
+                throw Invalid($"Duplicate parameter keys have been submitted with different values: '{valid.Key}'.");
+            }
+            byKey[valid.Key] = valid;
+        }
+        return [.. byKey.Values];
+    }
+
+    public static void BatchSizes(int metrics, int parameters, int tags)
+    {
+        if (metrics > MaxBatchMetrics || parameters > MaxBatchParams || tags > MaxBatchTags || metrics + parameters + tags > MaxBatchTotal)
+        {
+            throw Invalid($"A batch logging request can contain at most {MaxBatchMetrics} metrics, {MaxBatchParams} params, {MaxBatchTags} tags " +
+                $"and {MaxBatchTotal} items in total; got {metrics} metrics, {parameters} params and {tags} tags.");
+        }
+    }
+
+    public static MlflowException Invalid(string message) => new(MlflowError.InvalidParameterValue(message));
+}

@@ -1,0 +1,25 @@
+namespace Registry.Data.Entities;
+
+/// <summary>One logged metric point; every point is kept. NaN and ±Infinity are stored as such.</summary>
+public sealed class CandidateMetric
+{
+    public long Id { get; set; }
+    public long CandidateId { get; set; }
+    public required string Name { get; set; }
+    public double Value { get; set; }
+    public long Timestamp { get; set; }
+    public long Step { get; set; }
+}
+
+/// <summary>
+/// The latest point of each metric of a run (highest step, then timestamp, then value, as MLflow orders them),
+/// kept up to date on every write so that runs/get and metric filters never scan the history.
+/// </summary>
+public sealed class CandidateLatestMetric
+{
+    public long CandidateId { get; set; }
+    public required string Name { get; set; }
+    public double Value { get; set; }
+    public long Timestamp { get; set; }
+    public long Step { get; set; }
+}
