@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.FeatureManagement;
+using Registry.Api;
 using Registry.Api.Auth;
 using Registry.Api.FeatureFlags;
 using Registry.Api.Features.Experiments;
@@ -13,7 +14,7 @@ using Registry.Data;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("registrydb");
+builder.AddNpgsqlDataSource("registrydb", configureDataSourceBuilder: DatabaseDefaults.Apply);
 builder.Services.AddDbContextPool<RegistryDbContext>((services, options) =>
     options.UseRegistryDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>()));
 

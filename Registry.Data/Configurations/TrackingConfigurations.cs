@@ -21,7 +21,8 @@ internal sealed class CandidateConfiguration : IEntityTypeConfiguration<Candidat
     public void Configure(EntityTypeBuilder<Candidate> run)
     {
         run.ToTable("ml_candidates");
-        run.Property(r => r.RunId).HasMaxLength(32).IsFixedLength();
+        // varchar, not char(32): a text parameter compared with bpchar casts the column and loses the index.
+        run.Property(r => r.RunId).HasMaxLength(32);
         run.Property(r => r.Name).HasMaxLength(Limits.RunName);
         run.Property(r => r.Status).HasMaxLength(16);
         run.HasIndex(r => r.RunId).IsUnique();

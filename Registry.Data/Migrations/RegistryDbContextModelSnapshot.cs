@@ -59,9 +59,8 @@ namespace Registry.Data.Migrations
                     b.Property<string>("RunId")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("character(32)")
-                        .HasColumnName("run_id")
-                        .IsFixedLength();
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("run_id");
 
                     b.Property<long>("StartTime")
                         .HasColumnType("bigint")

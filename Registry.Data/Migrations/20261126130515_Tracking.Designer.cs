@@ -12,7 +12,7 @@ using Registry.Data;
 namespace Registry.Data.Migrations
 {
     [DbContext(typeof(RegistryDbContext))]
-    [Migration("20261126125932_Tracking")]
+    [Migration("20261126130515_Tracking")]
     partial class Tracking
     {
         /// <inheritdoc />
@@ -62,9 +62,8 @@ namespace Registry.Data.Migrations
                     b.Property<string>("RunId")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("character(32)")
-                        .HasColumnName("run_id")
-                        .IsFixedLength();
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("run_id");
 
                     b.Property<long>("StartTime")
                         .HasColumnType("bigint")

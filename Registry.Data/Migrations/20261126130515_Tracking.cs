@@ -42,7 +42,7 @@ namespace Registry.Data.Migrations
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     project_id = table.Column<long>(type: "bigint", nullable: false),
                     experiment_id = table.Column<long>(type: "bigint", nullable: false),
-                    run_id = table.Column<string>(type: "character(32)", fixedLength: true, maxLength: 32, nullable: false),
+                    run_id = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     name = table.Column<string>(type: "character varying(250)", maxLength: 250, nullable: true),
                     user_id = table.Column<long>(type: "bigint", nullable: true),
                     status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
