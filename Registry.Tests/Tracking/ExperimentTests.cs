@@ -107,11 +107,20 @@ public sealed class ExperimentTests(RegistryAppFixture app)
     [InlineData("experiments/search", """{"filter": "creation_time > 'yesterday'"}""", "creation_time")]
     [InlineData("experiments/search", """{"view_type": "SOMETIMES"}""", "SOMETIMES")]
     [InlineData("experiments/search", """{"max_results": 50001}""", "max_results")]
+    [InlineData("experiments/search", """{"max_results": 0}""", "max_results")]
     public async Task Bad_experiment_requests_are_INVALID_PARAMETER_VALUE(string rpc, string body, string mentioned)
     {
         var message = await (await app.Http.PostRawAsync(app.Tenants.ProjectId, rpc, body, app.Tenants.Developer)).ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
 
         Assert.Contains(mentioned, message);
+    }
+
+    [Fact]
+    public async Task Times_beyond_the_calendar_compare_like_the_ends_of_time()
+    {
+        var body = await (await _tracking.PostAsync("experiments/search", new { filter = "creation_time < 1e30 AND last_update_time > -1e30", max_results = 1 })).ShouldBeOkAsync();
+
+        Assert.Single(body["experiments"]!.AsArray());
     }
 
     [Theory]

@@ -23,22 +23,22 @@ internal sealed class ExperimentSearch(NpgsqlDataSource dataSource)
         ["experiment_id"] = "experiment_id",
     };
 
+    private static readonly Dictionary<string, SortColumn> Columns = new(StringComparer.Ordinal)
+    {
+        ["name"] = new("e.name", SortKind.Text),
+        ["creation_time"] = new("e.created_at", SortKind.Millis),
+        ["last_update_time"] = new("e.updated_at", SortKind.Millis),
+        ["experiment_id"] = new("e.iid", SortKind.Integer),
+    };
+
     public async Task<(IReadOnlyList<Experiment> Experiments, string? NextPageToken)> SearchAsync(
         long projectId, string? filter, string? viewType, long? maxResultsRequested, IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
     {
-        var maxResults = maxResultsRequested switch
-        {
-            null => DefaultMaxResults,
-            < 1 or > MaxResultsLimit => throw FilterParser.Invalid($"Invalid value {maxResultsRequested} for parameter 'max_results': it must be between 1 and {MaxResultsLimit}."),
-            { } value => (int)value,
-        };
+        var maxResults = MaxResults.Resolve(maxResultsRequested, DefaultMaxResults, MaxResultsLimit);
         var lifecycle = ViewTypes.Condition(viewType, "e.deleted_at");
         var clauses = FilterParser.Parse(filter);
-        var order = OrderBy.Parse(orderBy, OrderKeys);
-        if (order.Count == 0) order.Add(new OrderKey("creation_time", Descending: true));
-        if (order.All(k => k.Key != "experiment_id")) order.Add(new OrderKey("experiment_id", Descending: false));
-        var query = $"{filter}\n{viewType}\n{string.Join(',', order)}";
-        var after = PageToken.Decode(pageToken, query, [.. order.Select(k => k.Key == "name" ? typeof(string) : typeof(long))]);
+        var page = new KeysetPage($"{filter}\n{viewType}", orderBy, OrderKeys, Columns,
+            [new OrderKey("creation_time", Descending: true)], [new OrderKey("experiment_id", Descending: false)], pageToken);
 
         var parameters = new SqlParameters();
         var where = new StringBuilder($"e.project_id = {parameters.Add(projectId)} AND {lifecycle}");
@@ -46,16 +46,15 @@ internal sealed class ExperimentSearch(NpgsqlDataSource dataSource)
         {
             where.Append(" AND ").Append(Condition(clause, parameters));
         }
-        if (after is not null)
+        if (page.AfterCondition(parameters) is { } after)
         {
-            where.Append(" AND ").Append(Keyset.After(order.Select((k, i) => (Column(k.Key), k.Descending, Param(k.Key, after[i], parameters))).ToList()));
+            where.Append(" AND ").Append(after);
         }
-        var orderSql = string.Join(", ", order.Select(k => $"{Column(k.Key)} {(k.Descending ? "DESC" : "ASC")}"));
 
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(ExperimentSql.EnsureDefault) { Parameters = { new NpgsqlParameter<long> { TypedValue = projectId } } });
         var select = new NpgsqlBatchCommand(
-            $"SELECT {ExperimentSql.Json} FROM ml_experiments e WHERE {where} ORDER BY {orderSql} LIMIT {parameters.Add(maxResults + 1)}");
+            $"SELECT {ExperimentSql.Json} FROM ml_experiments e WHERE {where} ORDER BY {page.OrderSql} LIMIT {parameters.Add(maxResults + 1)}");
         parameters.CopyTo(select);
         batch.BatchCommands.Add(select);
 
@@ -68,13 +67,7 @@ internal sealed class ExperimentSearch(NpgsqlDataSource dataSource)
                 experiments.Add(ExperimentSql.Parse(reader.GetString(0)));
             }
         }
-        if (experiments.Count <= maxResults)
-        {
-            return (experiments, null);
-        }
-        experiments.RemoveAt(maxResults);
-        var last = experiments[^1];
-        return (experiments, PageToken.Encode(query, order.Select(k => KeyOf(last, k.Key))));
+        return (experiments, page.NextToken(experiments, maxResults, KeyOf));
     }
 
     private static string Condition(FilterClause clause, SqlParameters parameters)
@@ -87,7 +80,7 @@ internal sealed class ExperimentSearch(NpgsqlDataSource dataSource)
                 {
                     throw FilterParser.Invalid($"{id.Key} is compared with =, !=, <, <=, > or >= against a number of milliseconds.");
                 }
-                return $"{Column(id.Key)} {op} {parameters.Add(DateTime.UnixEpoch.AddMilliseconds(millis))}";
+                return $"{Columns[id.Key].Sql} {op} {parameters.Add(Timestamps.FromMillis(millis))}";
             case { Kind: IdentifierKind.Attribute, Key: "name" }:
                 return $"e.name {StringOperator(clause, op)} {parameters.Add((string)clause.Value)}";
             case { Kind: IdentifierKind.Tag, Key: var key }:
@@ -102,21 +95,6 @@ internal sealed class ExperimentSearch(NpgsqlDataSource dataSource)
         clause.Operator is "=" or "!=" or "LIKE" or "ILIKE" && clause.Value is string
             ? op
             : throw FilterParser.Invalid($"'{clause.Identifier}' is compared with =, !=, LIKE or ILIKE against a quoted string.");
-
-    private static string Column(string key) => key switch
-    {
-        "name" => "e.name",
-        "creation_time" => "e.created_at",
-        "last_update_time" => "e.updated_at",
-        _ => "e.iid",
-    };
-
-    private static string Param(string key, object value, SqlParameters parameters) => key switch
-    {
-        "name" => parameters.Add((string)value),
-        "experiment_id" => parameters.Add((long)value is >= 0 and <= int.MaxValue ? (int)(long)value : throw FilterParser.Invalid("Invalid page_token.")),
-        _ => parameters.Add(DateTime.UnixEpoch.AddMilliseconds((long)value)),
-    };
 
     private static object KeyOf(Experiment experiment, string key) => key switch
     {

@@ -27,15 +27,21 @@ internal sealed class ModelVersionSearch(NpgsqlDataSource dataSource)
     private static readonly string[] StringOperators = ["=", "!=", "LIKE", "ILIKE"];
     private static readonly string[] NumberOperators = ["=", "!=", "<", "<=", ">", ">="];
 
-    public async Task<(IReadOnlyList<ModelVersion> Versions, string? NextPageToken)> SearchAsync(
-        long projectId, string? filter, int maxResults, IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
+    private static readonly Dictionary<string, SortColumn> Columns = new(StringComparer.Ordinal)
     {
+        ["name"] = new("m.name", SortKind.Text),
+        ["version_number"] = new("v.version", SortKind.Integer),
+        ["creation_timestamp"] = new("v.created_at", SortKind.Millis),
+        ["last_updated_timestamp"] = new("v.updated_at", SortKind.Millis),
+    };
+
+    public async Task<(IReadOnlyList<ModelVersion> Versions, string? NextPageToken)> SearchAsync(
+        long projectId, string? filter, long? maxResultsRequested, IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
+    {
+        var maxResults = MaxResults.Resolve(maxResultsRequested, DefaultMaxResults, MaxResultsLimit);
         var clauses = FilterParser.Parse(filter);
-        var order = OrderBy.Parse(orderBy, OrderKeys);
-        if (order.All(k => k.Key != "name")) order.Add(new OrderKey("name", Descending: false));
-        if (order.All(k => k.Key != "version_number")) order.Add(new OrderKey("version_number", Descending: true));
-        var query = $"{filter}\n{string.Join(',', order)}";
-        var after = PageToken.Decode(pageToken, query, [.. order.Select(k => k.Key == "name" ? typeof(string) : typeof(long))]);
+        var page = new KeysetPage(filter ?? "", orderBy, OrderKeys, Columns, [],
+            [new OrderKey("name", Descending: false), new OrderKey("version_number", Descending: true)], pageToken);
 
         var parameters = new SqlParameters();
         var where = new StringBuilder($"v.project_id = {parameters.Add(projectId)}");
@@ -43,23 +49,20 @@ internal sealed class ModelVersionSearch(NpgsqlDataSource dataSource)
         {
             where.Append(" AND ").Append(Condition(clause, parameters));
         }
-        if (after is not null)
+        if (page.AfterCondition(parameters) is { } after)
         {
-            where.Append(" AND ").Append(Keyset.After(order.Select((k, i) => (Column(k.Key), k.Descending, Param(k.Key, after[i], parameters))).ToList()));
+            where.Append(" AND ").Append(after);
         }
 
-        var orderSql = string.Join(", ", order.Select(k => $"{Column(k.Key)} {(k.Descending ? "DESC" : "ASC")}"));
-        var sql =
+        await using var command = dataSource.CreateCommand(
             $"""
             WITH page AS MATERIALIZED (
                 SELECT v.id FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id
-                WHERE {where} ORDER BY {orderSql} LIMIT {parameters.Add(maxResults + 1)}
+                WHERE {where} ORDER BY {page.OrderSql} LIMIT {parameters.Add(maxResults + 1)}
             )
             SELECT {ModelVersionSql.Json} FROM page JOIN ml_model_versions v ON v.id = page.id JOIN ml_models m ON m.id = v.model_id
-            ORDER BY {orderSql}
-            """;
-
-        await using var command = dataSource.CreateCommand(sql);
+            ORDER BY {page.OrderSql}
+            """);
         parameters.CopyTo(command);
         var versions = new List<ModelVersion>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -69,22 +72,8 @@ internal sealed class ModelVersionSearch(NpgsqlDataSource dataSource)
                 versions.Add(ModelVersionSql.Parse(reader.GetString(0)));
             }
         }
-
-        if (versions.Count <= maxResults)
-        {
-            return (versions, null);
-        }
-        versions.RemoveAt(maxResults);
-        var last = versions[^1];
-        return (versions, PageToken.Encode(query, order.Select(k => KeyOf(last, k.Key))));
+        return (versions, page.NextToken(versions, maxResults, KeyOf));
     }
-
-    public static int ValidateMaxResults(int? maxResults) => maxResults switch
-    {
-        null => DefaultMaxResults,
-        < 1 or > MaxResultsLimit => throw FilterParser.Invalid($"Invalid value {maxResults} for parameter 'max_results': it must be between 1 and {MaxResultsLimit}."),
-        { } value => value,
-    };
 
     private static string Condition(FilterClause clause, SqlParameters parameters)
     {
@@ -128,22 +117,6 @@ internal sealed class ModelVersionSearch(NpgsqlDataSource dataSource)
     }
 
     private static string SqlOperator(string op) => op == "!=" ? "<>" : op;
-
-    private static string Column(string key) => key switch
-    {
-        "name" => "m.name",
-        "version_number" => "v.version",
-        "creation_timestamp" => "v.created_at",
-        _ => "v.updated_at",
-    };
-
-    private static string Param(string key, object value, SqlParameters parameters) => key switch
-    {
-        "name" => parameters.Add((string)value),
-        // A token's version is a long; one beyond int was never issued by us.
-        "version_number" => parameters.Add((long)value is >= 0 and <= int.MaxValue ? (int)(long)value : throw FilterParser.Invalid("Invalid page_token.")),
-        _ => parameters.Add(DateTime.UnixEpoch.AddMilliseconds((long)value)),
-    };
 
     private static object KeyOf(ModelVersion version, string key) => key switch
     {

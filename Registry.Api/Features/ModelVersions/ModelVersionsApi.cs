@@ -75,10 +75,8 @@ internal static class ModelVersionsApi
         long projectId, HttpRequest http, ModelVersionSearch search, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("model_versions.search", projectId);
-        var maxResults = ModelVersionSearch.ValidateMaxResults(http.Int("max_results"));
-
         var (versions, next) = await search.SearchAsync(
-            projectId, http.String("filter"), maxResults, http.Strings("order_by"), http.String("page_token"), cancellationToken);
+            projectId, http.String("filter"), http.Long("max_results"), http.Strings("order_by"), http.String("page_token"), cancellationToken);
         return TypedResults.Ok(new SearchModelVersionsResponse(versions, next));
     }
 

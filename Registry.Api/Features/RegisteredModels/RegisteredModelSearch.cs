@@ -1,6 +1,5 @@
 using System.Text;
 using Npgsql;
-using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.RegisteredModels;
@@ -8,12 +7,15 @@ namespace Registry.Api.Features.RegisteredModels;
 /// <summary>
 /// <c>registered-models/search</c>: MLflow's filter over <c>name</c> and <c>tags.&lt;key&gt;</c> (=, !=, LIKE, ILIKE),
 /// <c>order_by</c> name / last_updated_timestamp (timestamp) / creation_timestamp with tie-break name ASC,
-/// and keyset page tokens. One statement returns the page with every model's tags.
+/// and keyset page tokens. One statement returns the page with every model's tags, latest versions and aliases.
 /// </summary>
 internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
 {
     public const int DefaultMaxResults = 100;
     public const int MaxResultsLimit = 1000;
+
+    /// <summary>Tag values up to this many UTF-8 bytes are in the (name, value) index; see the RegisteredModelSearch migration.</summary>
+    private const int IndexedTagValueBytes = 1024;
 
     private static readonly Dictionary<string, string> OrderKeys = new(StringComparer.Ordinal)
     {
@@ -23,22 +25,21 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
         ["creation_timestamp"] = "creation_timestamp",
     };
 
+    private static readonly Dictionary<string, SortColumn> Columns = new(StringComparer.Ordinal)
+    {
+        ["name"] = new("m.name", SortKind.Text),
+        ["creation_timestamp"] = new("m.created_at", SortKind.Millis),
+        ["last_updated_timestamp"] = new("m.updated_at", SortKind.Millis),
+    };
+
     private static readonly string[] StringOperators = ["=", "!=", "LIKE", "ILIKE"];
 
-    /// <summary>Tag values up to this many UTF-8 bytes are in the (name, value) index; see the RegisteredModelSearch migration.</summary>
-    private const int IndexedTagValueBytes = 1024;
-
     public async Task<(IReadOnlyList<RegisteredModel> Models, string? NextPageToken)> SearchAsync(
-        long projectId, string? filter, int maxResults, IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
+        long projectId, string? filter, long? maxResultsRequested, IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
     {
+        var maxResults = MaxResults.Resolve(maxResultsRequested, DefaultMaxResults, MaxResultsLimit);
         var clauses = FilterParser.Parse(filter);
-        var order = OrderBy.Parse(orderBy, OrderKeys);
-        if (order.All(k => k.Key != "name"))
-        {
-            order.Add(new OrderKey("name", Descending: false));
-        }
-        var query = $"{filter}\n{string.Join(',', order)}";
-        var after = PageToken.Decode(pageToken, query, [.. order.Select(k => k.Key == "name" ? typeof(string) : typeof(long))]);
+        var page = new KeysetPage(filter ?? "", orderBy, OrderKeys, Columns, [], [new OrderKey("name", Descending: false)], pageToken);
 
         var parameters = new SqlParameters();
         var where = new StringBuilder($"m.project_id = {parameters.Add(projectId)}");
@@ -46,23 +47,20 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
         {
             where.Append(" AND ").Append(Condition(clause, parameters));
         }
-        if (after is not null)
+        if (page.AfterCondition(parameters) is { } after)
         {
-            where.Append(" AND ").Append(Keyset.After(order.Select((k, i) => (Column(k.Key), k.Descending, Param(k.Key, after[i], parameters))).ToList()));
+            where.Append(" AND ").Append(after);
         }
 
-        var orderSql = string.Join(", ", order.Select(k => $"{Column(k.Key)} {(k.Descending ? "DESC" : "ASC")}"));
-        var sql =
+        await using var command = dataSource.CreateCommand(
             $"""
             WITH m AS MATERIALIZED (
-                SELECT m.* FROM ml_models m WHERE {where} ORDER BY {orderSql} LIMIT {parameters.Add(maxResults + 1)}
+                SELECT m.* FROM ml_models m WHERE {where} ORDER BY {page.OrderSql} LIMIT {parameters.Add(maxResults + 1)}
             )
-            SELECT {RegisteredModelSql.Columns} FROM m {RegisteredModelSql.Joins} ORDER BY {orderSql}
-            """;
-
-        await using var command = dataSource.CreateCommand(sql);
+            SELECT {RegisteredModelSql.Columns} FROM m {RegisteredModelSql.Joins} ORDER BY {page.OrderSql}
+            """);
         parameters.CopyTo(command);
-        var models = new List<RegisteredModel>(Math.Min(maxResults + 1, 128));
+        var models = new List<RegisteredModel>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -70,22 +68,8 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
                 models.Add(RegisteredModelSql.Read(reader));
             }
         }
-
-        if (models.Count <= maxResults)
-        {
-            return (models, null);
-        }
-        models.RemoveAt(maxResults);
-        var last = models[^1];
-        return (models, PageToken.Encode(query, order.Select(k => KeyOf(last, k.Key))));
+        return (models, page.NextToken(models, maxResults, KeyOf));
     }
-
-    public static int ValidateMaxResults(int? maxResults) => maxResults switch
-    {
-        null => DefaultMaxResults,
-        < 1 or > MaxResultsLimit => throw FilterParser.Invalid($"Invalid value {maxResults} for parameter 'max_results': it must be between 1 and {MaxResultsLimit}."),
-        { } value => value,
-    };
 
     private static string Condition(FilterClause clause, SqlParameters parameters)
     {
@@ -116,16 +100,6 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
                 throw FilterParser.Invalid($"Invalid filter key '{clause.Identifier}'; registered model searches filter on name and tags.<key>.");
         }
     }
-
-    private static string Column(string key) => key switch
-    {
-        "name" => "m.name",
-        "creation_timestamp" => "m.created_at",
-        _ => "m.updated_at",
-    };
-
-    private static string Param(string key, object value, SqlParameters parameters) =>
-        key == "name" ? parameters.Add((string)value) : parameters.Add(DateTime.UnixEpoch.AddMilliseconds((long)value));
 
     private static object KeyOf(RegisteredModel model, string key) => key switch
     {

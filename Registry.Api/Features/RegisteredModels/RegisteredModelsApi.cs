@@ -114,10 +114,8 @@ internal static class RegisteredModelsApi
         long projectId, HttpRequest http, RegisteredModelSearch search, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("registered_models.search", projectId);
-        var maxResults = RegisteredModelSearch.ValidateMaxResults(http.Int("max_results"));
-
         var (models, next) = await search.SearchAsync(
-            projectId, http.String("filter"), maxResults, http.Strings("order_by"), http.String("page_token"), cancellationToken);
+            projectId, http.String("filter"), http.Long("max_results"), http.Strings("order_by"), http.String("page_token"), cancellationToken);
         return TypedResults.Ok(new SearchRegisteredModelsResponse(models, next));
     }
 

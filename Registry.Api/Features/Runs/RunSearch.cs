@@ -24,12 +24,7 @@ internal sealed class RunSearch(NpgsqlDataSource dataSource)
         long projectId, IReadOnlyList<string> experimentIds, string? filter, string? viewType, long? maxResultsRequested,
         IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
     {
-        var maxResults = maxResultsRequested switch
-        {
-            null => DefaultMaxResults,
-            < 1 or > MaxResultsLimit => throw FilterParser.Invalid($"Invalid value {maxResultsRequested} for parameter 'max_results': it must be between 1 and {MaxResultsLimit}."),
-            { } value => (int)value,
-        };
+        var maxResults = MaxResults.Resolve(maxResultsRequested, DefaultMaxResults, MaxResultsLimit);
         var iids = experimentIds.Select(id => ExperimentSql.ParseId(id)
             ?? throw FilterParser.Invalid($"Invalid experiment id '{id}': experiment ids are integers.")).ToArray();
         var query = $"{string.Join(',', iids)}\n{filter}\n{viewType}\n{string.Join('\n', orderBy)}";
