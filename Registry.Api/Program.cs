@@ -4,12 +4,19 @@ using Microsoft.FeatureManagement;
 using Registry.Api;
 using Registry.Api.Auth;
 using Registry.Api.FeatureFlags;
+using Registry.Api.Features.Admin;
 using Registry.Api.Features.Experiments;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
 using Registry.Api.Mlflow;
 using Registry.Data;
+using Scalar.AspNetCore;
+
+if (AdminCli.IsInvocation(args))
+{
+    return await AdminCli.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -27,6 +34,7 @@ builder.Services.Configure<JsonOptions>(options =>
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
 builder.Services.AddFeatureManagement();
+builder.Services.AddOpenApi(options => options.DescribeJsonBodies());
 
 builder.Services.AddMemoryCache();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -37,8 +45,11 @@ builder.Services.AddAuthentication(PersonalAccessTokenHandler.SchemeName)
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(ProjectMemberRequirement.PolicyName, policy => policy
         .RequireAuthenticatedUser()
-        .AddRequirements(new ProjectMemberRequirement()));
+        .AddRequirements(new ProjectMemberRequirement()))
+    .AddPolicy(AdminRequirement.Authenticated, policy => policy.RequireAuthenticatedUser())
+    .AddPolicy(AdminRequirement.PolicyName, policy => policy.RequireAuthenticatedUser().AddRequirements(new AdminRequirement()));
 builder.Services.AddSingleton<IAuthorizationHandler, ProjectMemberHandler>();
+builder.Services.AddSingleton<IAuthorizationHandler, AdminHandler>();
 builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, MlflowAuthorizationResultHandler>();
 
 builder.Services.AddSingleton<RegisteredModelStore>();
@@ -52,6 +63,7 @@ builder.Services.AddSingleton<RunStore>();
 builder.Services.AddSingleton<RunLogStore>();
 builder.Services.AddSingleton<RunSearch>();
 builder.Services.AddSingleton<MetricHistoryStore>();
+builder.Services.AddSingleton<AdminStore>();
 
 var app = builder.Build();
 
@@ -62,9 +74,16 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
+app.MapOpenApi();
+if (app.Environment.IsDevelopment())
+{
+    app.MapScalarApiReference();
+}
 app.MapMlflow();
+app.MapAdmin();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Visible to the in-process tests.</summary>
 public partial class Program;

@@ -5,7 +5,7 @@ using Registry.Data.Entities;
 
 namespace Registry.Api.Auth;
 
-public sealed record TokenOwner(long UserId, string Username, bool IsAdmin, string[] Scopes, DateTime? ExpiresAt, bool Revoked);
+public sealed record TokenOwner(long TokenId, long UserId, string Username, bool IsAdmin, string[] Scopes, DateTime? ExpiresAt, bool Revoked);
 
 /// <summary>What a project membership lookup found: whether the project exists, and the caller's level in it.</summary>
 public readonly record struct ProjectAccess(bool ProjectExists, AccessLevel? Level);
@@ -34,7 +34,7 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IMemoryCache cache
 
         await using var command = dataSource.CreateCommand(
             """
-            SELECT t.user_id, u.username, u.is_admin, t.scopes, t.expires_at, t.revoked
+            SELECT t.id, t.user_id, u.username, u.is_admin, t.scopes, t.expires_at, t.revoked
             FROM personal_access_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_digest = $1
             """);
@@ -42,8 +42,8 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IMemoryCache cache
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var owner = await reader.ReadAsync(cancellationToken)
             ? new TokenOwner(
-                reader.GetInt64(0), reader.GetString(1), reader.GetBoolean(2), reader.GetFieldValue<string[]>(3),
-                reader.IsDBNull(4) ? null : reader.GetDateTime(4), reader.GetBoolean(5))
+                reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetBoolean(3), reader.GetFieldValue<string[]>(4),
+                reader.IsDBNull(5) ? null : reader.GetDateTime(5), reader.GetBoolean(6))
             : null;
         cache.Set(key, owner, owner is null ? UnknownTokenLifetime : Lifetime);
         return owner;
@@ -72,6 +72,12 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IMemoryCache cache
         cache.Set(key, access, Lifetime);
         return access;
     }
+
+    /// <summary>Makes this process look the token up again (after a revocation or rotation here).</summary>
+    public void ForgetToken(byte[] digest) => cache.Remove(new TokenKey(Convert.ToHexString(digest)));
+
+    /// <summary>Makes this process look the membership up again (after a change here).</summary>
+    public void ForgetMembership(long userId, long projectId) => cache.Remove(new MembershipKey(userId, projectId));
 
     private TimeSpan Lifetime => TimeSpan.FromSeconds(options.Value.CacheSeconds);
 

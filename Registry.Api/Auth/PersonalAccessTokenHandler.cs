@@ -48,6 +48,7 @@ internal sealed class PersonalAccessTokenHandler(
             new(RegistryClaims.UserIdType, owner.UserId.ToString(CultureInfo.InvariantCulture)),
             new(ClaimTypes.Name, owner.Username),
             new(RegistryClaims.AdminType, owner.IsAdmin ? "true" : "false"),
+            new(RegistryClaims.TokenIdType, owner.TokenId.ToString(CultureInfo.InvariantCulture)),
         };
         claims.AddRange(owner.Scopes.Select(scope => new Claim(RegistryClaims.ScopeType, scope)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));

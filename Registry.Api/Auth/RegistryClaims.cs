@@ -8,6 +8,7 @@ internal static class RegistryClaims
     public const string UserIdType = "registry:user_id";
     public const string ScopeType = "registry:scope";
     public const string AdminType = "registry:admin";
+    public const string TokenIdType = "registry:token_id";
 
     public static long UserId(this ClaimsPrincipal user) =>
         long.Parse(user.FindFirstValue(UserIdType)!, CultureInfo.InvariantCulture);

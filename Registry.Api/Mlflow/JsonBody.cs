@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.AspNetCore.Http.Metadata;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Features;
@@ -9,8 +10,15 @@ namespace Registry.Api.Mlflow;
 /// An MLflow JSON request body. Binding it ourselves (instead of [FromBody]) keeps a wrong content type from
 /// looking like a missing endpoint, words JSON errors for people, and reads an empty body as <c>{}</c> as MLflow does.
 /// </summary>
-public sealed record JsonBody<T>(T Value) where T : class
+public sealed record JsonBody<T>(T Value) : IEndpointParameterMetadataProvider where T : class
 {
+    /// <summary>
+    /// Tells OpenAPI what the body is. Not as IAcceptsMetadata: routing would then match on Content-Type, and a wrong
+    /// one would fall through to ENDPOINT_NOT_FOUND instead of the 400 a client should get.
+    /// </summary>
+    public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) =>
+        builder.Metadata.Add(new JsonBodyMetadata(typeof(T)));
+
     private static readonly JsonTypeInfo<T> TypeInfo = (JsonTypeInfo<T>)MlflowJsonContext.Wire.GetTypeInfo(typeof(T))!;
 
     public static async ValueTask<JsonBody<T>?> BindAsync(HttpContext context, ParameterInfo parameter)

@@ -19,7 +19,9 @@ internal static class MlflowApi
     {
         var mlflow = app.MapGroup(ProjectPrefix)
             .RequireFeature(FeatureFlagNames.MlExperimentTracking)
-            .RequireAuthorization(ProjectMemberRequirement.PolicyName);
+            .RequireAuthorization(ProjectMemberRequirement.PolicyName)
+            .WithTags("MLflow")
+            .ProducesMlflowErrors(401, 403, 404);
 
         mlflow.MapRegisteredModels();
         mlflow.MapModelVersions();

@@ -1,11 +1,22 @@
+using Microsoft.AspNetCore.Http.Metadata;
+
 namespace Registry.Api.Mlflow;
 
 /// <summary>
 /// An MLflow error: <c>{"error_code": ..., "message": ...}</c> with the HTTP status MLflow uses for the code.
 /// Handlers return it as a result; deeper code throws it inside <see cref="MlflowException"/>.
 /// </summary>
-public sealed class MlflowError(string errorCode, string message) : IResult
+public sealed class MlflowError(string errorCode, string message) : IResult, IEndpointMetadataProvider
 {
+    /// <summary>Tells OpenAPI that an endpoint answering with an error answers with MLflow's error body.</summary>
+    public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder)
+    {
+        foreach (var status in new[] { 400, 404 })
+        {
+            builder.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(MlflowErrorBody), ["application/json"]));
+        }
+    }
+
     public string ErrorCode { get; } = errorCode;
     public string Message { get; } = message;
     public int StatusCode => StatusFor(ErrorCode);

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Registry.Api.Features.Admin;
 using Registry.Api.Features.Experiments;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
@@ -66,6 +67,19 @@ namespace Registry.Api.Mlflow;
 [JsonSerializable(typeof(SearchRunsResponse))]
 [JsonSerializable(typeof(MetricHistoryResponse))]
 [JsonSerializable(typeof(MetricsWithRunIdResponse))]
+[JsonSerializable(typeof(IReadOnlyList<ProjectDto>))]
+[JsonSerializable(typeof(ProjectDto))]
+[JsonSerializable(typeof(IReadOnlyList<UserDto>))]
+[JsonSerializable(typeof(UserDto))]
+[JsonSerializable(typeof(IReadOnlyList<MemberDto>))]
+[JsonSerializable(typeof(MemberDto))]
+[JsonSerializable(typeof(IReadOnlyList<TokenDto>))]
+[JsonSerializable(typeof(TokenDto))]
+[JsonSerializable(typeof(CreateProjectRequest))]
+[JsonSerializable(typeof(CreateUserRequest))]
+[JsonSerializable(typeof(AddMemberRequest))]
+[JsonSerializable(typeof(UpdateMemberRequest))]
+[JsonSerializable(typeof(CreateTokenRequest))]
 internal sealed partial class MlflowJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Registry.Api.Features.RegisteredModels;
+using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Unit;
 
@@ -38,22 +39,12 @@ public sealed partial class BenchmarkSqlTests
     /// <summary>The script's SQL without its comments, pgbench meta-commands and final semicolon.</summary>
     private static string Statement(string file)
     {
-        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "bench", "sql", file))
+        var lines = File.ReadAllLines(Path.Combine(Repository.Root, "bench", "sql", file))
             .Where(line => !line.StartsWith("--", StringComparison.Ordinal) && !line.StartsWith('\\'));
         return string.Join('\n', lines).TrimEnd().TrimEnd(';');
     }
 
     private static string Normalize(string sql) => Whitespace().Replace(sql, " ").Trim();
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Registry.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("Registry.sln not found above the test binaries.");
-    }
 
     [GeneratedRegex(@"\$\d+")]
     private static partial Regex Placeholder();

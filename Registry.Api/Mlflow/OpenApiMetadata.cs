@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Registry.Api.Mlflow;
+
+/// <summary>The request body type of an endpoint that binds <see cref="JsonBody{T}"/>.</summary>
+public sealed record JsonBodyMetadata(Type Type);
+
+internal static class OpenApiMetadata
+{
+    /// <summary>Declares the error answers a whole group can give (authentication, permission, a hidden project).</summary>
+    public static RouteGroupBuilder ProducesMlflowErrors(this RouteGroupBuilder group, params int[] statuses)
+    {
+        foreach (var status in statuses)
+        {
+            group.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(MlflowErrorBody), ["application/json"]));
+        }
+        return group;
+    }
+
+    /// <summary>Describes JSON bodies bound by <see cref="JsonBody{T}"/>, which OpenAPI cannot see by itself.</summary>
+    public static OpenApiOptions DescribeJsonBodies(this OpenApiOptions options) => options.AddOperationTransformer(async (operation, context, cancellationToken) =>
+    {
+        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<JsonBodyMetadata>().FirstOrDefault() is { } body)
+        {
+            var schema = await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken);
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
+            };
+        }
+    });
+}
