@@ -5,6 +5,7 @@ using Registry.Api;
 using Registry.Api.Auth;
 using Registry.Api.FeatureFlags;
 using Registry.Api.Features.Admin;
+using Registry.Api.Features.Artifacts;
 using Registry.Api.Features.Experiments;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
@@ -64,6 +65,8 @@ builder.Services.AddSingleton<RunLogStore>();
 builder.Services.AddSingleton<RunSearch>();
 builder.Services.AddSingleton<MetricHistoryStore>();
 builder.Services.AddSingleton<AdminStore>();
+builder.Services.Configure<ArtifactOptions>(builder.Configuration.GetSection("Registry:Artifacts"));
+builder.Services.AddSingleton<FileArtifactStore>();
 
 var app = builder.Build();
 

@@ -14,6 +14,7 @@ var migrations = builder.AddProject<Projects.Registry_MigrationService>("migrati
 
 builder.AddProject<Projects.Registry_Api>("api")
     .WithReference(registrydb)
+    .WithEnvironment("Registry__Artifacts__Root", RegistryDatabase.ArtifactRoot(builder))
     .WaitForCompletion(migrations)
     .WithHttpHealthCheck("/health");
 

@@ -1,5 +1,6 @@
 using Registry.Api.Auth;
 using Registry.Api.FeatureFlags;
+using Registry.Api.Features.Artifacts;
 using Registry.Api.Features.Experiments;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
@@ -15,25 +16,38 @@ internal static class MlflowApi
     /// The per-project MLflow namespace, as GitLab has it. The group carries the feature gate, authentication and
     /// project access; the slices below never re-check them.
     /// </summary>
+    public const string ArtifactsPrefix = "/api/v4/projects/{projectId}/ml/mlflow/api/2.0/mlflow-artifacts";
+
+    /// <summary>
+    /// The per-project MLflow namespaces, as GitLab has them: the tracking and registry API, and the artifact proxy.
+    /// Each group carries the feature gate, authentication and project access; the slices below never re-check them.
+    /// </summary>
     public static IEndpointRouteBuilder MapMlflow(this IEndpointRouteBuilder app)
     {
-        var mlflow = app.MapGroup(ProjectPrefix)
-            .RequireFeature(FeatureFlagNames.MlExperimentTracking)
-            .RequireAuthorization(ProjectMemberRequirement.PolicyName)
-            .WithTags("MLflow")
-            .ProducesMlflowErrors(401, 403, 404);
-
+        var mlflow = ProjectScoped(app, ProjectPrefix);
         mlflow.MapRegisteredModels();
         mlflow.MapModelVersions();
         mlflow.MapAliasesAndLatest();
         mlflow.MapExperiments();
         mlflow.MapRuns();
         mlflow.MapMetrics();
+        mlflow.MapRunArtifacts();
+        MapUnknownEndpoints(mlflow);
 
-        // The client falls back (e.g. get-latest-versions from POST to GET) only on ENDPOINT_NOT_FOUND, never on 405.
-        mlflow.Map("{**unknown}", (HttpContext context) =>
-            MlflowError.EndpointNotFound($"No API endpoint for {context.Request.Method} {context.Request.Path}."));
-
+        var artifacts = ProjectScoped(app, ArtifactsPrefix);
+        artifacts.MapArtifactProxy();
+        MapUnknownEndpoints(artifacts);
         return app;
     }
+
+    private static RouteGroupBuilder ProjectScoped(IEndpointRouteBuilder app, string prefix) => app.MapGroup(prefix)
+        .RequireFeature(FeatureFlagNames.MlExperimentTracking)
+        .RequireAuthorization(ProjectMemberRequirement.PolicyName)
+        .WithTags("MLflow")
+        .ProducesMlflowErrors(401, 403, 404);
+
+    /// <summary>The client falls back (e.g. get-latest-versions from POST to GET) only on ENDPOINT_NOT_FOUND, never on 405.</summary>
+    private static void MapUnknownEndpoints(RouteGroupBuilder group) =>
+        group.Map("{**unknown}", (HttpContext context) =>
+            MlflowError.EndpointNotFound($"No API endpoint for {context.Request.Method} {context.Request.Path}."));
 }

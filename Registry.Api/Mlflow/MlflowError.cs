@@ -6,7 +6,8 @@ namespace Registry.Api.Mlflow;
 /// An MLflow error: <c>{"error_code": ..., "message": ...}</c> with the HTTP status MLflow uses for the code.
 /// Handlers return it as a result; deeper code throws it inside <see cref="MlflowException"/>.
 /// </summary>
-public sealed class MlflowError(string errorCode, string message) : IResult, IEndpointMetadataProvider
+/// <param name="status">Only where HTTP needs a status MLflow's table has no code for (413 for an oversized upload).</param>
+public sealed class MlflowError(string errorCode, string message, int? status = null) : IResult, IEndpointMetadataProvider
 {
     /// <summary>Tells OpenAPI that an endpoint answering with an error answers with MLflow's error body.</summary>
     public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder)
@@ -19,7 +20,7 @@ public sealed class MlflowError(string errorCode, string message) : IResult, IEn
 
     public string ErrorCode { get; } = errorCode;
     public string Message { get; } = message;
-    public int StatusCode => StatusFor(ErrorCode);
+    public int StatusCode => status ?? StatusFor(ErrorCode);
 
     public static MlflowError InvalidParameterValue(string message) => new("INVALID_PARAMETER_VALUE", message);
     public static MlflowError ResourceAlreadyExists(string message) => new("RESOURCE_ALREADY_EXISTS", message);

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Registry.Api.Features.Admin;
+using Registry.Api.Features.Artifacts;
 using Registry.Api.Features.Experiments;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
@@ -80,6 +81,7 @@ namespace Registry.Api.Mlflow;
 [JsonSerializable(typeof(AddMemberRequest))]
 [JsonSerializable(typeof(UpdateMemberRequest))]
 [JsonSerializable(typeof(CreateTokenRequest))]
+[JsonSerializable(typeof(ListArtifactsResponse))]
 internal sealed partial class MlflowJsonContext : JsonSerializerContext
 {
     /// <summary>

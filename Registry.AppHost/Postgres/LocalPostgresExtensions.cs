@@ -62,7 +62,7 @@ internal static class LocalPostgresExtensions
     }
 
     /// <summary>A fresh directory per AppHost run, named after its process so that a later run can remove what a killed one left.</summary>
-    private static string NewThrowAwayDirectory()
+    public static string NewThrowAwayDirectory(string suffix = "pgdata")
     {
         var root = Path.Combine(Path.GetTempPath(), "registry-postgres");
         Directory.CreateDirectory(root);
@@ -72,7 +72,7 @@ internal static class LocalPostgresExtensions
             File.SetUnixFileMode(root, (UnixFileMode)Convert.ToInt32("1777", 8));
         }
         RemoveStaleDirectories(root);
-        return Path.Combine(root, $"{ThrowAwayPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        return Path.Combine(root, $"{ThrowAwayPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}-{suffix}");
     }
 
     private static void RemoveStaleDirectories(string root)

@@ -26,6 +26,16 @@ internal static class RegistryDatabase
         return builder.AddLocalPostgresDatabase("postgres", database, dataDirectory);
     }
 
+    /// <summary>
+    /// Artifacts live and die with the database: next to a persistent data directory, or in a throw-away directory
+    /// for a throw-away database (so a fresh database never meets old artifacts under reused project ids).
+    /// <c>Artifacts:Root</c> overrides both.
+    /// </summary>
+    public static string ArtifactRoot(IDistributedApplicationBuilder builder) =>
+        builder.Configuration["Artifacts:Root"] is { Length: > 0 } configured ? Path.GetFullPath(configured)
+        : builder.Configuration["Postgres:DataDir"] is { Length: > 0 } dataDir ? Path.GetFullPath(dataDir).TrimEnd('/') + "-artifacts"
+        : LocalPostgresExtensions.NewThrowAwayDirectory("artifacts");
+
     private static bool UseContainer(IDistributedApplicationBuilder builder)
     {
         if (builder.ExecutionContext.IsPublishMode)

@@ -12,6 +12,9 @@ public sealed class RegistryAppFixture : IAsyncLifetime
     /// <summary>A project for which the ml_experiment_tracking flag is switched off (targeting exclusion).</summary>
     public const long FlagOffProjectId = 900_001;
 
+    /// <summary>The API's artifact upload limit in these tests, small enough to test cheaply.</summary>
+    public const long MaxUploadBytes = 4 * 1024 * 1024;
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private DistributedApplication? _app;
@@ -35,8 +38,11 @@ public sealed class RegistryAppFixture : IAsyncLifetime
         }
         var api = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "api");
         api.Annotations.Add(new EnvironmentCallbackAnnotation(env =>
+        {
             env.EnvironmentVariables["FeatureManagement__ml_experiment_tracking__EnabledFor__0__Parameters__Audience__Exclusion__Users__0"] =
-                FlagOffProjectId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                FlagOffProjectId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            env.EnvironmentVariables["Registry__Artifacts__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }));
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Registry.Api.Auth;
 using Registry.Api.Features.RegisteredModels;
+using Registry.Api.Features.Runs;
 using Registry.Api.Mlflow;
 using Registry.Data;
 
@@ -122,15 +123,27 @@ internal static class ModelVersionsApi
         return await store.DeleteTagAsync(projectId, name, version, key, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : VersionNotFound(name, version);
     }
 
-    /// <summary>The version's source as registered; once artifacts are served (issue 6) it resolves to a proxied location.</summary>
+    /// <summary>
+    /// Where the version's files can be downloaded: a <c>runs:/&lt;run&gt;/&lt;path&gt;</c> source resolves to that run's
+    /// artifact location (served by the mlflow-artifacts proxy); any other source is returned as registered.
+    /// </summary>
     private static async Task<Results<Ok<DownloadUriResponse>, MlflowError>> GetDownloadUri(
-        long projectId, HttpRequest http, ModelVersionStore store, CancellationToken cancellationToken)
+        long projectId, HttpRequest http, ModelVersionStore store, RunStore runs, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("model_versions.get_download_uri", projectId);
         var (name, version) = (RegisteredModelValidation.Name(http.String("name")), ModelVersionValidation.Version(http.String("version")));
 
         var source = await store.FindSourceAsync(projectId, name, version, cancellationToken);
-        return source is null ? VersionNotFound(name, version) : TypedResults.Ok(new DownloadUriResponse(source));
+        if (source is null)
+        {
+            return VersionNotFound(name, version);
+        }
+        if (source.StartsWith("runs:/", StringComparison.Ordinal) && source[6..].Split('/', 2) is [var runId, .. var rest]
+            && await runs.FindAsync(projectId, runId, cancellationToken) is { } run)
+        {
+            source = rest is [var path] && path.Length > 0 ? $"{run.Info.ArtifactUri}/{path}" : run.Info.ArtifactUri;
+        }
+        return TypedResults.Ok(new DownloadUriResponse(source));
     }
 
     internal static MlflowError ModelNotFound(string name) => MlflowError.ResourceDoesNotExist($"Registered Model with name={name} not found");

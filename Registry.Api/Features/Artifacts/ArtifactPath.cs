@@ -1,0 +1,53 @@
+using Registry.Api.Mlflow;
+
+namespace Registry.Api.Features.Artifacts;
+
+/// <summary>
+/// An artifact path a client sent, made safe: relative, '/'-separated, no '.' or '..' segments, no backslashes or
+/// control characters, and resolving inside the project's directory (checked again after resolution).
+/// </summary>
+internal static class ArtifactPath
+{
+    public static string Normalize(string? path, bool allowEmpty)
+    {
+        var text = path ?? "";
+        if (text.Length > 4096)
+        {
+            throw Invalid("The artifact path is longer than 4096 characters.");
+        }
+        if (text.Contains('\\') || text.Any(char.IsControl))
+        {
+            throw Invalid($"Invalid artifact path '{Printable(text)}': backslashes and control characters are not allowed.");
+        }
+        if (text.StartsWith('/') || (text.Length > 1 && text[1] == ':'))
+        {
+            throw Invalid($"Invalid artifact path '{Printable(text)}': it must be relative.");
+        }
+        var segments = text.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Any(s => s is "." or ".."))
+        {
+            throw Invalid($"Invalid artifact path '{Printable(text)}': '.' and '..' segments are not allowed.");
+        }
+        if (segments.Length == 0 && !allowEmpty)
+        {
+            throw Invalid("An artifact path is required.");
+        }
+        return string.Join('/', segments);
+    }
+
+    /// <summary>The file system path of <paramref name="relative"/> inside the project's directory.</summary>
+    public static string Resolve(string projectRoot, string relative)
+    {
+        var full = Path.GetFullPath(Path.Combine(projectRoot, relative));
+        var root = Path.GetFullPath(projectRoot).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        if (full != root.TrimEnd(Path.DirectorySeparatorChar) && !full.StartsWith(root, StringComparison.Ordinal))
+        {
+            throw Invalid("Invalid artifact path: it resolves outside the project's artifacts.");
+        }
+        return full;
+    }
+
+    private static string Printable(string text) => new([.. text.Take(80).Select(c => char.IsControl(c) ? '?' : c)]);
+
+    private static MlflowException Invalid(string message) => new(MlflowError.InvalidParameterValue(message));
+}

@@ -1,0 +1,109 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.StaticFiles;
+using Registry.Api.Features.Runs;
+using Registry.Api.Mlflow;
+
+namespace Registry.Api.Features.Artifacts;
+
+/// <summary>
+/// The mlflow-artifacts proxy (what the client's HttpArtifactRepository talks to for <c>mlflow-artifacts:/</c> URIs),
+/// and the tracking API's run artifact listing.
+/// </summary>
+internal static class ArtifactsApi
+{
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    public static RouteGroupBuilder MapArtifactProxy(this RouteGroupBuilder artifacts)
+    {
+        artifacts.MapPut("artifacts/{**path}", Upload);
+        artifacts.MapGet("artifacts/{**path}", Download);
+        artifacts.MapGet("artifacts", List);
+        artifacts.MapDelete("artifacts/{**path}", Delete);
+        return artifacts;
+    }
+
+    public static RouteGroupBuilder MapRunArtifacts(this RouteGroupBuilder mlflow)
+    {
+        mlflow.MapGet("artifacts/list", ListRun);
+        return mlflow;
+    }
+
+    /// <summary>Streams the body to storage; never buffers it whole.</summary>
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Upload(
+        long projectId, string path, HttpContext http, FileArtifactStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("artifacts.upload", projectId);
+        var relative = ArtifactPath.Normalize(path, allowEmpty: false);
+        if (http.Request.ContentLength > store.MaxUploadBytes)
+        {
+            return FileArtifactStore.TooLarge(store.MaxUploadBytes);
+        }
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = store.MaxUploadBytes;
+        }
+
+        var bytes = await store.WriteAsync(projectId, relative, http.Request.Body, cancellationToken);
+        activity?.SetTag("registry.artifact_bytes", bytes);
+        return TypedResults.Ok(EmptyResponse.Instance);
+    }
+
+    /// <summary>Streams the file with Range support, as an attachment the browser will not sniff.</summary>
+    private static Results<PhysicalFileHttpResult, MlflowError> Download(long projectId, string path, HttpContext http, FileArtifactStore store)
+    {
+        using var activity = Telemetry.StartOperation("artifacts.download", projectId);
+        var relative = ArtifactPath.Normalize(path, allowEmpty: false);
+        if (store.FindFile(projectId, relative) is not { } file)
+        {
+            return MlflowError.ResourceDoesNotExist($"No artifact at '{relative}'.");
+        }
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        var contentType = ContentTypes.TryGetContentType(file, out var guessed) ? guessed : "application/octet-stream";
+        return TypedResults.PhysicalFile(file, contentType, fileDownloadName: Path.GetFileName(relative), enableRangeProcessing: true);
+    }
+
+    /// <summary>One level of a directory; names are relative to it, as MLflow's server answers.</summary>
+    private static Ok<ListArtifactsResponse> List(long projectId, HttpRequest http, FileArtifactStore store)
+    {
+        using var activity = Telemetry.StartOperation("artifacts.list", projectId);
+        var directory = ArtifactPath.Normalize(http.String("path"), allowEmpty: true);
+        return TypedResults.Ok(new ListArtifactsResponse(null, store.List(projectId, directory)));
+    }
+
+    /// <summary>Deleting what is not there is not an error, as in MLflow.</summary>
+    private static Ok<EmptyResponse> Delete(long projectId, string path, FileArtifactStore store)
+    {
+        using var activity = Telemetry.StartOperation("artifacts.delete", projectId);
+        store.Delete(projectId, ArtifactPath.Normalize(path, allowEmpty: false));
+        return TypedResults.Ok(EmptyResponse.Instance);
+    }
+
+    /// <summary><c>artifacts/list</c> of the tracking API: a run's artifacts, paths relative to the run's artifact root.</summary>
+    private static async Task<Results<Ok<ListArtifactsResponse>, MlflowError>> ListRun(
+        long projectId, HttpRequest http, RunStore runs, FileArtifactStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("artifacts.list_run", projectId);
+        var runId = TrackingValidation.RunId(http.String("run_id"), http.String("run_uuid"));
+        var directory = ArtifactPath.Normalize(http.String("path"), allowEmpty: true);
+        if (await runs.FindAsync(projectId, runId, cancellationToken) is not { } run)
+        {
+            return RunSql.NotFound(runId);
+        }
+
+        var root = run.Info.ArtifactUri;
+        var files = store.List(projectId, $"{ArtifactUris.StoragePath(root)}/{directory}".TrimEnd('/'))
+            .Select(f => f with { Path = directory.Length == 0 ? f.Path : $"{directory}/{f.Path}" });
+        return TypedResults.Ok(new ListArtifactsResponse(root, [.. files]));
+    }
+}
+
+public sealed record ListArtifactsResponse(string? RootUri, IReadOnlyList<ArtifactFile> Files);
+
+internal static class ArtifactUris
+{
+    public const string Scheme = "mlflow-artifacts:/";
+
+    /// <summary>Where an <c>mlflow-artifacts:/a/b</c> URI lives in the project's storage: <c>a/b</c>.</summary>
+    public static string StoragePath(string uri) => uri.StartsWith(Scheme, StringComparison.Ordinal) ? uri[Scheme.Length..].Trim('/') : uri;
+}

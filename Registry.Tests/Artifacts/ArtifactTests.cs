@@ -1,0 +1,161 @@
+using System.Net.Http.Headers;
+using Registry.Tests.Infrastructure;
+
+namespace Registry.Tests.Artifacts;
+
+[Collection(RegistryCollection.Name)]
+public sealed class ArtifactTests(RegistryAppFixture app)
+{
+    private static string ArtifactsPath(long projectId, string rest) => $"/api/v4/projects/{projectId}/ml/mlflow/api/2.0/mlflow-artifacts/{rest}";
+
+    private Task<HttpResponseMessage> PutAsync(string path, byte[] content, TestToken? token = null, long? projectId = null) =>
+        app.Http.SendRawAsync(HttpMethod.Put, ArtifactsPath(projectId ?? app.Tenants.ProjectId, $"artifacts/{path}"), new ByteArrayContent(content), token ?? app.Tenants.Developer);
+
+    private Task<HttpResponseMessage> GetAsync(string path, TestToken? token = null, long? projectId = null) =>
+        app.Http.SendRawAsync(HttpMethod.Get, ArtifactsPath(projectId ?? app.Tenants.ProjectId, $"artifacts/{path}"), null, token ?? app.Tenants.Developer);
+
+    private async Task<List<string>> ListAsync(string directory)
+    {
+        var body = await (await app.Http.SendRawAsync(HttpMethod.Get, ArtifactsPath(app.Tenants.ProjectId, $"artifacts?path={Uri.EscapeDataString(directory)}"), null, app.Tenants.Developer)).ShouldBeOkAsync();
+        return [.. body["files"]!.AsArray().Select(f => (bool)f!["is_dir"]! ? $"{f["path"]}/" : $"{f["path"]}:{f["file_size"]}")];
+    }
+
+    private static string Root() => $"t{Guid.NewGuid():N}";
+
+    [Fact]
+    public async Task Uploads_come_back_byte_for_byte_as_attachments_that_are_not_sniffed()
+    {
+        var content = new byte[1_500_000];
+        Random.Shared.NextBytes(content);
+        var path = $"{Root()}/run/artifacts/data/blob.json";
+
+        await (await PutAsync(path, content)).ShouldBeOkAsync();
+        var download = await GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(content, await download.Content.ReadAsByteArrayAsync());
+        Assert.Equal("application/json", download.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("nosniff", download.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Fact]
+    public async Task Range_requests_return_the_asked_for_bytes()
+    {
+        var path = $"{Root()}/file.bin";
+        await (await PutAsync(path, [.. Enumerable.Range(0, 100).Select(i => (byte)i)])).ShouldBeOkAsync();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, ArtifactsPath(app.Tenants.ProjectId, $"artifacts/{path}"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", app.Tenants.Developer.Value);
+        request.Headers.Range = new RangeHeaderValue(10, 19);
+        var response = await app.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal(Enumerable.Range(10, 10).Select(i => (byte)i), await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Listing_shows_one_level_with_sizes_and_deletes_remove_files_and_directories()
+    {
+        var root = Root();
+        await (await PutAsync($"{root}/a/b/c.txt", [1, 2, 3])).ShouldBeOkAsync();
+        await (await PutAsync($"{root}/a/d.txt", [1])).ShouldBeOkAsync();
+        await (await PutAsync($"{root}/a/d.txt", [1, 2])).ShouldBeOkAsync();
+
+        Assert.Equal(["b/", "d.txt:2"], await ListAsync($"{root}/a"));
+        Assert.Equal(["a/"], await ListAsync(root));
+        Assert.Empty(await ListAsync($"{root}/nothing-here"));
+
+        await (await app.Http.SendRawAsync(HttpMethod.Delete, ArtifactsPath(app.Tenants.ProjectId, $"artifacts/{root}/a/b"), null, app.Tenants.Developer)).ShouldBeOkAsync();
+        Assert.Equal(["d.txt:2"], await ListAsync($"{root}/a"));
+        await (await GetAsync($"{root}/a/b/c.txt")).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+    }
+
+    [Theory]
+    [InlineData("artifacts?path=..")]
+    [InlineData("artifacts?path=/etc")]
+    [InlineData("artifacts?path=a/../../..")]
+    [InlineData("artifacts?path=a%5C..%5C..")]
+    [InlineData("artifacts/a%5Cb")]
+    [InlineData("artifacts?path=a%00b")]
+    public async Task Paths_that_leave_the_project_or_smuggle_characters_are_refused(string rest)
+    {
+        var response = await app.Http.SendRawAsync(HttpMethod.Get, ArtifactsPath(app.Tenants.ProjectId, rest), null, app.Tenants.Developer);
+
+        await response.ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+    }
+
+    [Fact]
+    public async Task A_NUL_in_the_URL_path_is_refused_by_the_server_before_any_handler()
+    {
+        // Kestrel rejects it while parsing the request line, so there is no MLflow body to give, only the 400.
+        var response = await app.Http.SendRawAsync(HttpMethod.Get, ArtifactsPath(app.Tenants.ProjectId, "artifacts/a%00b"), null, app.Tenants.Developer);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("%2e%2e/%2e%2e/%2e%2e/escape.txt")]
+    [InlineData("x/%2e%2e/%2e%2e/escape.txt")]
+    public async Task Encoded_dot_segments_never_write_outside_the_project(string path)
+    {
+        var response = await PutAsync(path, [1]);
+
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound, $"{response.StatusCode}");
+    }
+
+    [Fact]
+    public async Task Uploads_over_the_limit_are_413_and_store_nothing()
+    {
+        var path = $"{Root()}/big.bin";
+
+        var response = await PutAsync(path, new byte[RegistryAppFixture.MaxUploadBytes + 1]);
+
+        await response.ShouldBeMlflowErrorAsync(HttpStatusCode.RequestEntityTooLarge, "INVALID_PARAMETER_VALUE");
+        await (await GetAsync(path)).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+    }
+
+    [Fact]
+    public async Task Projects_never_share_artifacts_and_read_api_tokens_only_read()
+    {
+        var path = $"{Root()}/secret.txt";
+        await (await PutAsync(path, [42])).ShouldBeOkAsync();
+
+        await (await GetAsync(path, app.Tenants.Outsider, app.Tenants.OtherProjectId)).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        await (await GetAsync(path, app.Tenants.Outsider)).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        Assert.Equal([42], await (await GetAsync(path, app.Tenants.DeveloperReadApi)).Content.ReadAsByteArrayAsync());
+        await (await PutAsync(path, [1], app.Tenants.DeveloperReadApi)).ShouldBeMlflowErrorAsync(HttpStatusCode.Forbidden, "PERMISSION_DENIED");
+    }
+
+    [Fact]
+    public async Task The_MLflow_2_log_model_then_register_then_load_sequence_works_over_HTTP()
+    {
+        var tracking = new TrackingClient(app.Http, app.Tenants.ProjectId, app.Tenants.Developer);
+        var versions = new ModelVersionClient(app.Http, app.Tenants.ProjectId, app.Tenants.Developer);
+        var run = await tracking.CreateRunAsync(await tracking.CreateExperimentAsync(MlflowHttp.UniqueName("logmodel")));
+        var (runId, artifactUri) = ((string)run["info"]!["run_id"]!, (string)run["info"]!["artifact_uri"]!);
+        var runRoot = artifactUri["mlflow-artifacts:/".Length..];
+        var mlmodel = "artifact_path: model\nflavors:\n  sklearn: {}\n"u8.ToArray();
+
+        // log_model: upload the model directory under the run's artifact URI, then record it on the run.
+        await (await PutAsync($"{runRoot}/model/MLmodel", mlmodel)).ShouldBeOkAsync();
+        await (await PutAsync($"{runRoot}/model/model.pkl", [1, 2, 3, 4])).ShouldBeOkAsync();
+        await (await tracking.PostAsync("runs/log-model", new { run_id = runId, model_json = """{"artifact_path": "model", "flavors": {"sklearn": {}}}""" })).ShouldBeOkAsync();
+        var listed = await (await tracking.GetAsync($"artifacts/list?run_id={runId}&path=model")).ShouldBeOkAsync();
+        Assert.Equal(artifactUri, (string?)listed["root_uri"]);
+        Assert.Equal(["model/MLmodel", "model/model.pkl"], listed["files"]!.AsArray().Select(f => (string)f!["path"]!));
+
+        // register_model("runs:/<id>/model", name)
+        var name = MlflowHttp.UniqueName("logged");
+        await versions.Models.CreateAsync(name);
+        await versions.CreateAsync(name, $"runs:/{runId}/model", runId);
+
+        // load_model("models:/name/1"): the download URI, then the files behind it.
+        var uri = (string)(await (await versions.GetQueryAsync($"model-versions/get-download-uri?name={name}&version=1")).ShouldBeOkAsync())["artifact_uri"]!;
+        Assert.Equal($"{artifactUri}/model", uri);
+        var modelPath = uri["mlflow-artifacts:/".Length..];
+        Assert.Equal(["MLmodel:" + mlmodel.Length, "model.pkl:4"], await ListAsync(modelPath));
+        Assert.Equal(mlmodel, await (await GetAsync($"{modelPath}/MLmodel")).Content.ReadAsByteArrayAsync());
+    }
+}
