@@ -7,6 +7,7 @@ using Registry.Api.FeatureFlags;
 using Registry.Api.Features.Admin;
 using Registry.Api.Features.Artifacts;
 using Registry.Api.Features.Experiments;
+using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
@@ -67,6 +68,8 @@ builder.Services.AddSingleton<MetricHistoryStore>();
 builder.Services.AddSingleton<AdminStore>();
 builder.Services.Configure<ArtifactOptions>(builder.Configuration.GetSection("Registry:Artifacts"));
 builder.Services.AddSingleton<FileArtifactStore>();
+builder.Services.AddSingleton<LoggedModelStore>();
+builder.Services.AddSingleton<LoggedModelSearch>();
 
 var app = builder.Build();
 

@@ -22,6 +22,10 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<CandidateMetric> CandidateMetrics => Set<CandidateMetric>();
     public DbSet<CandidateLatestMetric> CandidateLatestMetrics => Set<CandidateLatestMetric>();
     public DbSet<CandidateInput> CandidateInputs => Set<CandidateInput>();
+    public DbSet<LoggedModel> LoggedModels => Set<LoggedModel>();
+    public DbSet<LoggedModelParam> LoggedModelParams => Set<LoggedModelParam>();
+    public DbSet<LoggedModelTag> LoggedModelTags => Set<LoggedModelTag>();
+    public DbSet<CandidateOutput> CandidateOutputs => Set<CandidateOutput>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RegistryDbContext).Assembly);

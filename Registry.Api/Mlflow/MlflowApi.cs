@@ -2,6 +2,7 @@ using Registry.Api.Auth;
 using Registry.Api.FeatureFlags;
 using Registry.Api.Features.Artifacts;
 using Registry.Api.Features.Experiments;
+using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
@@ -32,6 +33,7 @@ internal static class MlflowApi
         mlflow.MapRuns();
         mlflow.MapMetrics();
         mlflow.MapRunArtifacts();
+        mlflow.MapLoggedModels();
         MapUnknownEndpoints(mlflow);
 
         var artifacts = ProjectScoped(app, ArtifactsPrefix);

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Registry.Api.Features.Admin;
 using Registry.Api.Features.Artifacts;
 using Registry.Api.Features.Experiments;
+using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
@@ -82,6 +83,15 @@ namespace Registry.Api.Mlflow;
 [JsonSerializable(typeof(UpdateMemberRequest))]
 [JsonSerializable(typeof(CreateTokenRequest))]
 [JsonSerializable(typeof(ListArtifactsResponse))]
+[JsonSerializable(typeof(LoggedModel))]
+[JsonSerializable(typeof(LoggedModelResponse))]
+[JsonSerializable(typeof(CreateLoggedModelRequest))]
+[JsonSerializable(typeof(FinalizeLoggedModelRequest))]
+[JsonSerializable(typeof(SetLoggedModelTagsRequest))]
+[JsonSerializable(typeof(LogLoggedModelParamsRequest))]
+[JsonSerializable(typeof(SearchLoggedModelsRequest))]
+[JsonSerializable(typeof(SearchLoggedModelsResponse))]
+[JsonSerializable(typeof(LogOutputsRequest))]
 internal sealed partial class MlflowJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -13,6 +13,8 @@ internal sealed class ModelVersionConfiguration : IEntityTypeConfiguration<Model
         version.Property(v => v.Source).HasMaxLength(Limits.Source);
         version.Property(v => v.RunId).HasMaxLength(Limits.RunId);
         version.Property(v => v.RunLink).HasMaxLength(Limits.RunLink);
+        version.Property(v => v.LoggedModelId).HasMaxLength(40);
+        version.HasIndex(v => v.LoggedModelId);
         version.Property(v => v.Status).HasMaxLength(32);
         version.Property(v => v.StatusMessage).HasMaxLength(Limits.Description);
         version.Property(v => v.CurrentStage).HasMaxLength(20);

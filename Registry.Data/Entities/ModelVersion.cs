@@ -13,6 +13,9 @@ public sealed class ModelVersion
     public required string Source { get; set; }
     public string? RunId { get; set; }
     public string? RunLink { get; set; }
+
+    /// <summary>The MLflow 3 logged model this version was registered from, if any ("m-...").</summary>
+    public string? LoggedModelId { get; set; }
     public required string Status { get; set; }
     public string? StatusMessage { get; set; }
 

@@ -248,6 +248,29 @@ namespace Registry.Data.Migrations
                     b.ToTable("ml_candidate_metrics", (string)null);
                 });
 
+            modelBuilder.Entity("Registry.Data.Entities.CandidateOutput", b =>
+                {
+                    b.Property<long>("CandidateId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("candidate_id");
+
+                    b.Property<long>("LoggedModelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("logged_model_id");
+
+                    b.Property<long>("Step")
+                        .HasColumnType("bigint")
+                        .HasColumnName("step");
+
+                    b.HasKey("CandidateId", "LoggedModelId")
+                        .HasName("pk_ml_candidate_outputs");
+
+                    b.HasIndex("LoggedModelId")
+                        .HasDatabaseName("ix_ml_candidate_outputs_logged_model_id");
+
+                    b.ToTable("ml_candidate_outputs", (string)null);
+                });
+
             modelBuilder.Entity("Registry.Data.Entities.CandidateParam", b =>
                 {
                     b.Property<long>("Id")
@@ -384,6 +407,160 @@ namespace Registry.Data.Migrations
                         .HasDatabaseName("ix_ml_experiment_metadata_experiment_id_name");
 
                     b.ToTable("ml_experiment_metadata", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.LoggedModel", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<long>("ExperimentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("experiment_id");
+
+                    b.Property<string>("ModelId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("model_id");
+
+                    b.Property<string>("ModelType")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("model_type");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("SourceRunId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("source_run_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StatusMessage")
+                        .HasColumnType("text")
+                        .HasColumnName("status_message");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long?>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_logged_models");
+
+                    b.HasIndex("ModelId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_logged_models_model_id");
+
+                    b.HasIndex("ProjectId")
+                        .HasDatabaseName("ix_ml_logged_models_project_id");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_ml_logged_models_user_id");
+
+                    b.HasIndex("ExperimentId", "CreatedAt")
+                        .HasDatabaseName("ix_ml_logged_models_experiment_id_created_at");
+
+                    b.ToTable("ml_logged_models", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.LoggedModelParam", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("LoggedModelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("logged_model_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(6000)
+                        .HasColumnType("character varying(6000)")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_logged_model_params");
+
+                    b.HasIndex("LoggedModelId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_logged_model_params_logged_model_id_name");
+
+                    b.ToTable("ml_logged_model_params", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.LoggedModelTag", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("LoggedModelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("logged_model_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_logged_model_tags");
+
+                    b.HasIndex("LoggedModelId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_logged_model_tags_logged_model_id_name");
+
+                    b.ToTable("ml_logged_model_tags", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.Model", b =>
@@ -526,6 +703,11 @@ namespace Registry.Data.Migrations
                         .HasColumnType("character varying(5000)")
                         .HasColumnName("description");
 
+                    b.Property<string>("LoggedModelId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("logged_model_id");
+
                     b.Property<long>("ModelId")
                         .HasColumnType("bigint")
                         .HasColumnName("model_id");
@@ -575,6 +757,9 @@ namespace Registry.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_ml_model_versions");
+
+                    b.HasIndex("LoggedModelId")
+                        .HasDatabaseName("ix_ml_model_versions_logged_model_id");
 
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_ml_model_versions_user_id");
@@ -895,6 +1080,23 @@ namespace Registry.Data.Migrations
                         .HasConstraintName("fk_ml_candidate_metrics_ml_candidates_candidate_id");
                 });
 
+            modelBuilder.Entity("Registry.Data.Entities.CandidateOutput", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Candidate", null)
+                        .WithMany()
+                        .HasForeignKey("CandidateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_candidate_outputs_ml_candidates_candidate_id");
+
+                    b.HasOne("Registry.Data.Entities.LoggedModel", null)
+                        .WithMany()
+                        .HasForeignKey("LoggedModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_candidate_outputs_logged_models_logged_model_id");
+                });
+
             modelBuilder.Entity("Registry.Data.Entities.CandidateParam", b =>
                 {
                     b.HasOne("Registry.Data.Entities.Candidate", null)
@@ -929,6 +1131,49 @@ namespace Registry.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_ml_experiment_metadata_ml_experiments_experiment_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.LoggedModel", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Experiment", null)
+                        .WithMany()
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_logged_models_ml_experiments_experiment_id");
+
+                    b.HasOne("Registry.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_logged_models_projects_project_id");
+
+                    b.HasOne("Registry.Data.Entities.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_ml_logged_models_users_user_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.LoggedModelParam", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.LoggedModel", null)
+                        .WithMany()
+                        .HasForeignKey("LoggedModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_logged_model_params_ml_logged_models_logged_model_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.LoggedModelTag", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.LoggedModel", null)
+                        .WithMany()
+                        .HasForeignKey("LoggedModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_logged_model_tags_ml_logged_models_logged_model_id");
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.Model", b =>

@@ -20,7 +20,8 @@ SELECT m.name, m.created_at, m.updated_at, m.description, m.user_id, tags.keys, 
                       FROM ml_model_version_metadata t WHERE t.model_version_id = v.id), '[]'::json),
     'run_link', v.run_link,
     'aliases', COALESCE((SELECT json_agg(a.alias ORDER BY a.alias)
-                         FROM ml_model_version_aliases a WHERE a.model_version_id = v.id), '[]'::json)) AS version, v.version AS number
+                         FROM ml_model_version_aliases a WHERE a.model_version_id = v.id), '[]'::json),
+    'model_id', v.logged_model_id) AS version, v.version AS number
         FROM ml_model_versions v
         WHERE v.model_id = m.id AND v.current_stage = stage.name
         ORDER BY v.version DESC LIMIT 1

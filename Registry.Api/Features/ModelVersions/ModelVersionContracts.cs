@@ -18,7 +18,8 @@ public sealed record ModelVersion(
     string? StatusMessage,
     IReadOnlyList<RegisteredModelTag> Tags,
     string? RunLink,
-    IReadOnlyList<string> Aliases);
+    IReadOnlyList<string> Aliases,
+    string? ModelId);
 
 public sealed record ModelVersionResponse(ModelVersion ModelVersion);
 
@@ -29,7 +30,7 @@ public sealed record SearchModelVersionsResponse(IReadOnlyList<ModelVersion> Mod
 public sealed record DownloadUriResponse(string ArtifactUri);
 
 public sealed record CreateModelVersionRequest(
-    string? Name, string? Source, string? RunId, string? RunLink, string? Description, List<TagInput?>? Tags);
+    string? Name, string? Source, string? RunId, string? RunLink, string? Description, List<TagInput?>? Tags, string? ModelId);
 
 public sealed record UpdateModelVersionRequest(string? Name, string? Version, string? Description);
 

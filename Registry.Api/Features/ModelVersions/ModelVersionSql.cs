@@ -30,7 +30,8 @@ internal static class ModelVersionSql
                               FROM ml_model_version_metadata t WHERE t.model_version_id = v.id), '[]'::json),
             'run_link', v.run_link,
             'aliases', COALESCE((SELECT json_agg(a.alias ORDER BY a.alias)
-                                 FROM ml_model_version_aliases a WHERE a.model_version_id = v.id), '[]'::json))
+                                 FROM ml_model_version_aliases a WHERE a.model_version_id = v.id), '[]'::json),
+            'model_id', v.logged_model_id)
         """;
 
     /// <summary>The highest version in each stage of model <c>m</c> (one index probe per stage), as a JSON array ordered by version.</summary>

@@ -19,8 +19,8 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
             RETURNING id, last_version
         ), v AS (
             INSERT INTO ml_model_versions
-                (project_id, model_id, version, description, source, run_id, run_link, status, current_stage, user_id, created_at, updated_at)
-            SELECT $1, m.id, m.last_version, $4, $5, $6, $7, 'READY', 'None', $8, $3, $3 FROM m
+                (project_id, model_id, version, description, source, run_id, run_link, status, current_stage, user_id, created_at, updated_at, logged_model_id)
+            SELECT $1, m.id, m.last_version, $4, $5, $6, $7, 'READY', 'None', $8, $3, $3, $11 FROM m
             RETURNING id
         ), tags AS (
             INSERT INTO ml_model_version_metadata (model_version_id, name, value, created_at, updated_at)
@@ -34,7 +34,7 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
     /// <returns>The new version, or null when the registered model does not exist.</returns>
     public async Task<ModelVersion?> CreateAsync(
         long projectId, long userId, string name, string source, string? runId, string? runLink, string? description,
-        IReadOnlyList<RegisteredModelTag> tags, CancellationToken cancellationToken)
+        IReadOnlyList<RegisteredModelTag> tags, string? loggedModelId, CancellationToken cancellationToken)
     {
         var now = Timestamps.Now();
         await using var command = dataSource.CreateCommand(CreateSql);
@@ -48,6 +48,7 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = userId });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] });
+        command.Parameters.Add(Sql.NullableText(loggedModelId));
         if (await command.ExecuteScalarAsync(cancellationToken) is not int version)
         {
             return null;
@@ -55,7 +56,7 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
 
         var millis = Timestamps.ToMillis(now);
         return new ModelVersion(name, Sql.Text(version), millis, millis, Sql.Text(userId), "None", description, source, runId,
-            "READY", null, tags, runLink, []);
+            "READY", null, tags, runLink, [], loggedModelId);
     }
 
     public Task<ModelVersion?> FindAsync(long projectId, string name, int version, CancellationToken cancellationToken) =>

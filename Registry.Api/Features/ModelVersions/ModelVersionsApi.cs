@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Registry.Api.Auth;
+using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.RegisteredModels;
 using Registry.Api.Features.Runs;
 using Registry.Api.Mlflow;
@@ -37,8 +38,11 @@ internal static class ModelVersionsApi
         var runLink = ModelVersionValidation.Optional(request.RunLink, "run_link", Limits.RunLink);
         var description = RegisteredModelValidation.Description(request.Description);
         var tags = RegisteredModelValidation.Tags(request.Tags);
+        // MLflow 3 registers logged models: models:/<model_id> sources carry the id too.
+        var loggedModelId = ModelVersionValidation.Optional(request.ModelId, "model_id", 40)
+            ?? (source.StartsWith("models:/m-", StringComparison.Ordinal) ? source["models:/".Length..].Split('/')[0] : null);
 
-        var version = await store.CreateAsync(projectId, user.UserId(), name, source, runId, runLink, description, tags, cancellationToken);
+        var version = await store.CreateAsync(projectId, user.UserId(), name, source, runId, runLink, description, tags, loggedModelId, cancellationToken);
         return version is null ? ModelNotFound(name) : TypedResults.Ok(new ModelVersionResponse(version));
     }
 
@@ -128,7 +132,7 @@ internal static class ModelVersionsApi
     /// artifact location (served by the mlflow-artifacts proxy); any other source is returned as registered.
     /// </summary>
     private static async Task<Results<Ok<DownloadUriResponse>, MlflowError>> GetDownloadUri(
-        long projectId, HttpRequest http, ModelVersionStore store, RunStore runs, CancellationToken cancellationToken)
+        long projectId, HttpRequest http, ModelVersionStore store, RunStore runs, LoggedModelStore loggedModels, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("model_versions.get_download_uri", projectId);
         var (name, version) = (RegisteredModelValidation.Name(http.String("name")), ModelVersionValidation.Version(http.String("version")));
@@ -142,6 +146,11 @@ internal static class ModelVersionsApi
             && await runs.FindAsync(projectId, runId, cancellationToken) is { } run)
         {
             source = rest is [var path] && path.Length > 0 ? $"{run.Info.ArtifactUri}/{path}" : run.Info.ArtifactUri;
+        }
+        else if (source.StartsWith("models:/m-", StringComparison.Ordinal)
+            && await loggedModels.FindAsync(projectId, source["models:/".Length..].TrimEnd('/'), allowDeleted: false, cancellationToken) is { } logged)
+        {
+            source = logged.Info.ArtifactUri;
         }
         return TypedResults.Ok(new DownloadUriResponse(source));
     }

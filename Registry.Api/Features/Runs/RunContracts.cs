@@ -21,7 +21,9 @@ public sealed record DatasetInput(List<TagInput?>? Tags, Dataset? Dataset);
 
 public sealed record RunInputs(IReadOnlyList<DatasetInput> DatasetInputs);
 
-public sealed record Run(RunInfo Info, RunData Data, RunInputs Inputs);
+public sealed record RunOutputs(IReadOnlyList<LoggedModels.ModelOutput> ModelOutputs);
+
+public sealed record Run(RunInfo Info, RunData Data, RunInputs Inputs, RunOutputs Outputs);
 
 public sealed record RunResponse(Run Run);
 

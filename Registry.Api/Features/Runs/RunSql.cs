@@ -31,7 +31,11 @@ internal static class RunSql
                                   FROM ml_candidate_metadata t WHERE t.candidate_id = r.id), '[]'::json)),
             'inputs', json_build_object(
                 'dataset_inputs', COALESCE((SELECT json_agg(json_build_object('tags', i.tags, 'dataset', i.dataset) ORDER BY i.id)
-                                            FROM ml_candidate_inputs i WHERE i.candidate_id = r.id), '[]'::json)))
+                                            FROM ml_candidate_inputs i WHERE i.candidate_id = r.id), '[]'::json)),
+            'outputs', json_build_object(
+                'model_outputs', COALESCE((SELECT json_agg(json_build_object('model_id', lm.model_id, 'step', o.step) ORDER BY lm.model_id)
+                                           FROM ml_candidate_outputs o JOIN ml_logged_models lm ON lm.id = o.logged_model_id
+                                           WHERE o.candidate_id = r.id), '[]'::json)))
         """;
 
     public static Run Parse(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.Run)!;

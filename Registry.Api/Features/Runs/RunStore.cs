@@ -52,7 +52,7 @@ internal sealed class RunStore(NpgsqlDataSource dataSource)
         var experimentId = Sql.Text(experimentIid);
         var info = new RunInfo(runId, runId, name, experimentId, Sql.Text(userId), "RUNNING", startTime, null,
             $"mlflow-artifacts:/{experimentId}/{runId}/artifacts", "active");
-        return (CreateOutcome.Created, new Run(info, new RunData([], [], [.. tags.OrderBy(t => t.Key, StringComparer.Ordinal)]), new RunInputs([])));
+        return (CreateOutcome.Created, new Run(info, new RunData([], [], [.. tags.OrderBy(t => t.Key, StringComparer.Ordinal)]), new RunInputs([]), new RunOutputs([])));
     }
 
     public async Task<Run?> FindAsync(long projectId, string runId, CancellationToken cancellationToken)

@@ -1,0 +1,148 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Registry.Api.Auth;
+using Registry.Api.Features.Artifacts;
+using Registry.Api.Features.Experiments;
+using Registry.Api.Features.Runs;
+using Registry.Api.Mlflow;
+
+namespace Registry.Api.Features.LoggedModels;
+
+/// <summary>MLflow 3's logged models: what <c>mlflow.&lt;flavor&gt;.log_model</c> creates, uploads to, and finalizes.</summary>
+internal static class LoggedModelsApi
+{
+    private static readonly string[] Statuses = [LoggedModelStore.Pending, "LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED"];
+
+    public static RouteGroupBuilder MapLoggedModels(this RouteGroupBuilder mlflow)
+    {
+        var models = mlflow.MapGroup("logged-models");
+        models.MapPost("", Create);
+        models.MapPost("search", Search);
+        models.MapGet("{modelId}", Get);
+        models.MapPatch("{modelId}", FinalizeModel);
+        models.MapDelete("{modelId}", Delete);
+        models.MapPatch("{modelId}/tags", SetTags);
+        models.MapDelete("{modelId}/tags/{key}", DeleteTag);
+        models.MapPost("{modelId}/params", LogParams);
+        models.MapGet("{modelId}/artifacts/directories", ListArtifacts);
+        mlflow.MapPost("runs/outputs", LogOutputs);
+        return mlflow;
+    }
+
+    private static async Task<Results<Ok<LoggedModelResponse>, MlflowError>> Create(
+        long projectId, JsonBody<CreateLoggedModelRequest> body, ClaimsPrincipal user, LoggedModelStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("logged_models.create", projectId);
+        var request = body.Value;
+        var experimentId = string.IsNullOrEmpty(request.ExperimentId) ? "0" : request.ExperimentId;
+        var iid = ExperimentSql.RequireId(experimentId);
+        var name = string.IsNullOrEmpty(request.Name) ? $"model-{Guid.NewGuid():N}"[..14] : Registry.Api.Features.RegisteredModels.RegisteredModelValidation.Name(request.Name);
+        var modelType = string.IsNullOrEmpty(request.ModelType) ? null : Text.Storable(request.ModelType, "model_type");
+        var sourceRunId = string.IsNullOrEmpty(request.SourceRunId) ? null : TrackingValidation.RunId(request.SourceRunId);
+        var parameters = TrackingValidation.Params(request.Params);
+        var tags = TrackingValidation.Tags(request.Tags, TrackingValidation.RunTag);
+
+        var (outcome, model) = await store.CreateAsync(projectId, user.UserId(), iid, name, modelType, sourceRunId, parameters, tags, cancellationToken);
+        return outcome switch
+        {
+            LoggedModelStore.CreateOutcome.Created => TypedResults.Ok(new LoggedModelResponse(model!)),
+            LoggedModelStore.CreateOutcome.ExperimentNotFound => MlflowError.ResourceDoesNotExist($"No Experiment with id={experimentId} exists"),
+            _ => MlflowError.InvalidParameterValue($"The experiment {experimentId} must be in the 'active' state. Current state is deleted."),
+        };
+    }
+
+    private static async Task<Results<Ok<LoggedModelResponse>, MlflowError>> Get(
+        long projectId, string modelId, HttpRequest http, LoggedModelStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("logged_models.get", projectId);
+        var allowDeleted = string.Equals(http.String("allow_deleted"), "true", StringComparison.OrdinalIgnoreCase);
+        return await store.FindAsync(projectId, modelId, allowDeleted, cancellationToken) is { } model
+            ? TypedResults.Ok(new LoggedModelResponse(model))
+            : LoggedModelSql.NotFound(modelId);
+    }
+
+    private static async Task<Results<Ok<LoggedModelResponse>, MlflowError>> FinalizeModel(
+        long projectId, string modelId, JsonBody<FinalizeLoggedModelRequest> body, LoggedModelStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("logged_models.finalize", projectId);
+        var status = body.Value.Status is { } requested && Statuses.Contains(requested)
+            ? requested
+            : throw TrackingValidation.Invalid($"Invalid status '{body.Value.Status}'; use {string.Join(", ", Statuses)}.");
+        return await store.FinalizeAsync(projectId, modelId, status, cancellationToken) is { } model
+            ? TypedResults.Ok(new LoggedModelResponse(model))
+            : LoggedModelSql.NotFound(modelId);
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Delete(long projectId, string modelId, LoggedModelStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("logged_models.delete", projectId);
+        return await store.DeleteAsync(projectId, modelId, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : LoggedModelSql.NotFound(modelId);
+    }
+
+    private static async Task<Ok<SearchLoggedModelsResponse>> Search(
+        long projectId, JsonBody<SearchLoggedModelsRequest> body, LoggedModelSearch search, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("logged_models.search", projectId);
+        var (models, next) = await search.SearchAsync(projectId, body.Value, cancellationToken);
+        return TypedResults.Ok(new SearchLoggedModelsResponse(models, next));
+    }
+
+    private static async Task<Results<Ok<LoggedModelResponse>, MlflowError>> SetTags(
+        long projectId, string modelId, JsonBody<SetLoggedModelTagsRequest> body, LoggedModelStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("logged_models.set_tags", projectId);
+        var tags = TrackingValidation.Tags(body.Value.Tags, TrackingValidation.RunTag);
+        return await store.SetTagsAsync(projectId, modelId, tags, cancellationToken) is { } model
+            ? TypedResults.Ok(new LoggedModelResponse(model))
+            : LoggedModelSql.NotFound(modelId);
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
+        long projectId, string modelId, string key, LoggedModelStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("logged_models.delete_tag", projectId);
+        return await store.DeleteTagAsync(projectId, modelId, Keys.Validate(key, "tag"), cancellationToken) switch
+        {
+            (false, _) => LoggedModelSql.NotFound(modelId),
+            (true, false) => MlflowError.ResourceDoesNotExist($"No tag with key '{key}' on logged model '{modelId}'."),
+            _ => TypedResults.Ok(EmptyResponse.Instance),
+        };
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> LogParams(
+        long projectId, string modelId, JsonBody<LogLoggedModelParamsRequest> body, LoggedModelStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("logged_models.log_params", projectId);
+        var parameters = TrackingValidation.Params(body.Value.Params);
+        return await store.LogParamsAsync(projectId, modelId, parameters, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : LoggedModelSql.NotFound(modelId);
+    }
+
+    /// <summary>The model's files, one level at a time, relative to its artifact root.</summary>
+    private static async Task<Results<Ok<ListArtifactsResponse>, MlflowError>> ListArtifacts(
+        long projectId, string modelId, HttpRequest http, LoggedModelStore store, FileArtifactStore artifacts, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("logged_models.list_artifacts", projectId);
+        var directory = ArtifactPath.Normalize(http.String("artifact_directory_path"), allowEmpty: true);
+        if (await store.FindAsync(projectId, modelId, allowDeleted: false, cancellationToken) is not { } model)
+        {
+            return LoggedModelSql.NotFound(modelId);
+        }
+        var root = model.Info.ArtifactUri;
+        var files = artifacts.List(projectId, $"{ArtifactUris.StoragePath(root)}/{directory}".TrimEnd('/'))
+            .Select(f => f with { Path = directory.Length == 0 ? f.Path : $"{directory}/{f.Path}" });
+        return TypedResults.Ok(new ListArtifactsResponse(root, [.. files]));
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> LogOutputs(
+        long projectId, JsonBody<LogOutputsRequest> body, LoggedModelStore store, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.StartOperation("runs.log_outputs", projectId);
+        var runId = TrackingValidation.RunId(body.Value.RunId);
+        var outputs = (body.Value.Models ?? []).Select(m => m?.ModelId is { Length: > 0 } id
+            ? (id, m.Step ?? 0)
+            : throw TrackingValidation.Invalid("Each entry of 'models' needs a 'model_id'.")).ToList();
+
+        var missing = await store.LogOutputsAsync(projectId, runId, outputs, cancellationToken);
+        return missing is null ? TypedResults.Ok(EmptyResponse.Instance) : MlflowError.ResourceDoesNotExist($"Logged model(s) not found: {missing}.");
+    }
+}
