@@ -67,7 +67,7 @@ builder.Services.AddSingleton<RunSearch>();
 builder.Services.AddSingleton<MetricHistoryStore>();
 builder.Services.AddSingleton<AdminStore>();
 builder.Services.Configure<ArtifactOptions>(builder.Configuration.GetSection("Registry:Artifacts"));
-builder.Services.AddSingleton<FileArtifactStore>();
+builder.Services.AddArtifactStore(builder.Configuration);
 builder.Services.AddSingleton<LoggedModelStore>();
 builder.Services.AddSingleton<LoggedModelSearch>();
 

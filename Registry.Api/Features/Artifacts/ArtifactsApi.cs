@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.StaticFiles;
 using Registry.Api.Features.Runs;
 using Registry.Api.Mlflow;
 
@@ -12,8 +11,6 @@ namespace Registry.Api.Features.Artifacts;
 /// </summary>
 internal static class ArtifactsApi
 {
-    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
-
     public static RouteGroupBuilder MapArtifactProxy(this RouteGroupBuilder artifacts)
     {
         artifacts.MapPut("artifacts/{**path}", Upload);
@@ -31,13 +28,13 @@ internal static class ArtifactsApi
 
     /// <summary>Streams the body to storage; never buffers it whole.</summary>
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Upload(
-        long projectId, string path, HttpContext http, FileArtifactStore store, CancellationToken cancellationToken)
+        long projectId, string path, HttpContext http, IArtifactStore store, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("artifacts.upload", projectId);
         var relative = ArtifactPath.Normalize(path, allowEmpty: false);
         if (http.Request.ContentLength > store.MaxUploadBytes)
         {
-            return FileArtifactStore.TooLarge(store.MaxUploadBytes);
+            return ArtifactLimits.TooLarge(store.MaxUploadBytes);
         }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -49,39 +46,32 @@ internal static class ArtifactsApi
         return TypedResults.Ok(EmptyResponse.Instance);
     }
 
-    /// <summary>Streams the file with Range support, as an attachment the browser will not sniff.</summary>
-    private static Results<PhysicalFileHttpResult, MlflowError> Download(long projectId, string path, HttpContext http, FileArtifactStore store)
+    /// <summary>Streams the file, whole or a requested range, as an attachment the browser will not sniff.</summary>
+    private static ArtifactDownload Download(long projectId, string path, IArtifactStore store)
     {
         using var activity = Telemetry.StartOperation("artifacts.download", projectId);
-        var relative = ArtifactPath.Normalize(path, allowEmpty: false);
-        if (store.FindFile(projectId, relative) is not { } file)
-        {
-            return MlflowError.ResourceDoesNotExist($"No artifact at '{relative}'.");
-        }
-        http.Response.Headers.XContentTypeOptions = "nosniff";
-        var contentType = ContentTypes.TryGetContentType(file, out var guessed) ? guessed : "application/octet-stream";
-        return TypedResults.PhysicalFile(file, contentType, fileDownloadName: Path.GetFileName(relative), enableRangeProcessing: true);
+        return new ArtifactDownload(store, projectId, ArtifactPath.Normalize(path, allowEmpty: false));
     }
 
     /// <summary>One level of a directory; names are relative to it, as MLflow's server answers.</summary>
-    private static Ok<ListArtifactsResponse> List(long projectId, HttpRequest http, FileArtifactStore store)
+    private static async Task<Ok<ListArtifactsResponse>> List(long projectId, HttpRequest http, IArtifactStore store, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("artifacts.list", projectId);
         var directory = ArtifactPath.Normalize(http.String("path"), allowEmpty: true);
-        return TypedResults.Ok(new ListArtifactsResponse(null, store.List(projectId, directory)));
+        return TypedResults.Ok(new ListArtifactsResponse(null, await store.ListAsync(projectId, directory, cancellationToken)));
     }
 
     /// <summary>Deleting what is not there is not an error, as in MLflow.</summary>
-    private static Ok<EmptyResponse> Delete(long projectId, string path, FileArtifactStore store)
+    private static async Task<Ok<EmptyResponse>> Delete(long projectId, string path, IArtifactStore store, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("artifacts.delete", projectId);
-        store.Delete(projectId, ArtifactPath.Normalize(path, allowEmpty: false));
+        await store.DeleteAsync(projectId, ArtifactPath.Normalize(path, allowEmpty: false), cancellationToken);
         return TypedResults.Ok(EmptyResponse.Instance);
     }
 
     /// <summary><c>artifacts/list</c> of the tracking API: a run's artifacts, paths relative to the run's artifact root.</summary>
     private static async Task<Results<Ok<ListArtifactsResponse>, MlflowError>> ListRun(
-        long projectId, HttpRequest http, RunStore runs, FileArtifactStore store, CancellationToken cancellationToken)
+        long projectId, HttpRequest http, RunStore runs, IArtifactStore store, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("artifacts.list_run", projectId);
         var runId = TrackingValidation.RunId(http.String("run_id"), http.String("run_uuid"));
@@ -92,7 +82,7 @@ internal static class ArtifactsApi
         }
 
         var root = run.Info.ArtifactUri;
-        var files = store.List(projectId, $"{ArtifactUris.StoragePath(root)}/{directory}".TrimEnd('/'))
+        var files = (await store.ListAsync(projectId, $"{ArtifactUris.StoragePath(root)}/{directory}".TrimEnd('/'), cancellationToken))
             .Select(f => f with { Path = directory.Length == 0 ? f.Path : $"{directory}/{f.Path}" });
         return TypedResults.Ok(new ListArtifactsResponse(root, [.. files]));
     }

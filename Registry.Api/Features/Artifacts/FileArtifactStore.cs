@@ -3,28 +3,22 @@ using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.Artifacts;
 
-public sealed record ArtifactFile(string Path, bool IsDir, long? FileSize);
-
 /// <summary>
 /// Artifacts on the local file system, one directory per project. Uploads stream to a temporary file next to the
 /// target and are renamed into place, so a reader never sees half an artifact and a failed upload leaves nothing.
 /// </summary>
-internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options)
+internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IArtifactStore
 {
     private const int BufferSize = 81_920;
 
-    private string ProjectRoot(long projectId) => Path.Combine(options.Value.Root, "projects", Sql.Text(projectId));
+    public long MaxUploadBytes => options.Value.MaxUploadBytes;
 
-    public string? FindFile(long projectId, string path)
-    {
-        var full = ArtifactPath.Resolve(ProjectRoot(projectId), path);
-        return File.Exists(full) ? full : null;
-    }
+    private string Resolve(long projectId, string path) =>
+        ArtifactPath.Resolve(Path.Combine(options.Value.Root, "projects", Sql.Text(projectId)), path);
 
-    /// <returns>The bytes stored; throws 413 when the body passes the configured limit.</returns>
     public async Task<long> WriteAsync(long projectId, string path, Stream body, CancellationToken cancellationToken)
     {
-        var target = ArtifactPath.Resolve(ProjectRoot(projectId), path);
+        var target = Resolve(projectId, path);
         if (Directory.Exists(target))
         {
             throw new MlflowException(MlflowError.InvalidParameterValue($"'{path}' is a directory of artifacts, not a file."));
@@ -33,23 +27,13 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options)
         var temporary = $"{target}.{Guid.NewGuid():N}.uploading";
         try
         {
-            long written = 0;
+            var limited = new LimitedStream(body, MaxUploadBytes);
             await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
             {
-                var buffer = new byte[BufferSize];
-                int read;
-                while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    written += read;
-                    if (written > options.Value.MaxUploadBytes)
-                    {
-                        throw new MlflowException(TooLarge(options.Value.MaxUploadBytes));
-                    }
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                }
+                await limited.CopyToAsync(file, BufferSize, cancellationToken);
             }
             File.Move(temporary, target, overwrite: true);
-            return written;
+            return limited.BytesRead;
         }
         finally
         {
@@ -57,41 +41,51 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options)
         }
     }
 
-    /// <summary>The direct children of a directory (MLflow lists one level), or null when the path is a file.</summary>
-    public IReadOnlyList<ArtifactFile> List(long projectId, string directory)
+    public Task<ArtifactContent?> OpenReadAsync(long projectId, string path, RequestedRange? range, CancellationToken cancellationToken)
     {
-        var full = ArtifactPath.Resolve(ProjectRoot(projectId), directory);
-        if (!Directory.Exists(full))
+        var full = Resolve(projectId, path);
+        if (!File.Exists(full))
         {
-            return [];
+            return Task.FromResult<ArtifactContent?>(null);
         }
-        return [.. new DirectoryInfo(full).EnumerateFileSystemInfos()
-            .Where(entry => !entry.Name.EndsWith(".uploading", StringComparison.Ordinal))
-            .OrderBy(entry => entry.Name, StringComparer.Ordinal)
-            .Select(entry => entry is FileInfo file
-                ? new ArtifactFile(entry.Name, false, file.Length)
-                : new ArtifactFile(entry.Name, true, null))];
+        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+        try
+        {
+            var (offset, length) = ArtifactLimits.Resolve(range, stream.Length);
+            stream.Seek(offset, SeekOrigin.Begin);
+            return Task.FromResult<ArtifactContent?>(new ArtifactContent(stream, offset, length, stream.Length));
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 
-    /// <returns>false when nothing was there.</returns>
-    public bool Delete(long projectId, string path)
+    public Task<IReadOnlyList<ArtifactFile>> ListAsync(long projectId, string directory, CancellationToken cancellationToken)
     {
-        var full = ArtifactPath.Resolve(ProjectRoot(projectId), path);
+        var full = Resolve(projectId, directory);
+        IReadOnlyList<ArtifactFile> files = !Directory.Exists(full) ? [] :
+        [
+            .. new DirectoryInfo(full).EnumerateFileSystemInfos()
+                .Where(entry => !entry.Name.EndsWith(".uploading", StringComparison.Ordinal))
+                .OrderBy(entry => entry.Name, StringComparer.Ordinal)
+                .Select(entry => entry is FileInfo file ? new ArtifactFile(entry.Name, false, file.Length) : new ArtifactFile(entry.Name, true, null)),
+        ];
+        return Task.FromResult(files);
+    }
+
+    public Task DeleteAsync(long projectId, string path, CancellationToken cancellationToken)
+    {
+        var full = Resolve(projectId, path);
         if (File.Exists(full))
         {
             File.Delete(full);
-            return true;
         }
-        if (Directory.Exists(full))
+        else if (Directory.Exists(full))
         {
             Directory.Delete(full, recursive: true);
-            return true;
         }
-        return false;
+        return Task.CompletedTask;
     }
-
-    public long MaxUploadBytes => options.Value.MaxUploadBytes;
-
-    public static MlflowError TooLarge(long limit) =>
-        new("INVALID_PARAMETER_VALUE", $"The artifact is larger than the limit of {limit} bytes.", StatusCodes.Status413PayloadTooLarge);
 }

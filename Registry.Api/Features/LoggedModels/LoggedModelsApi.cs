@@ -119,7 +119,7 @@ internal static class LoggedModelsApi
 
     /// <summary>The model's files, one level at a time, relative to its artifact root.</summary>
     private static async Task<Results<Ok<ListArtifactsResponse>, MlflowError>> ListArtifacts(
-        long projectId, string modelId, HttpRequest http, LoggedModelStore store, FileArtifactStore artifacts, CancellationToken cancellationToken)
+        long projectId, string modelId, HttpRequest http, LoggedModelStore store, IArtifactStore artifacts, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("logged_models.list_artifacts", projectId);
         var directory = ArtifactPath.Normalize(http.String("artifact_directory_path"), allowEmpty: true);
@@ -128,7 +128,7 @@ internal static class LoggedModelsApi
             return LoggedModelSql.NotFound(modelId);
         }
         var root = model.Info.ArtifactUri;
-        var files = artifacts.List(projectId, $"{ArtifactUris.StoragePath(root)}/{directory}".TrimEnd('/'))
+        var files = (await artifacts.ListAsync(projectId, $"{ArtifactUris.StoragePath(root)}/{directory}".TrimEnd('/'), cancellationToken))
             .Select(f => f with { Path = directory.Length == 0 ? f.Path : $"{directory}/{f.Path}" });
         return TypedResults.Ok(new ListArtifactsResponse(root, [.. files]));
     }

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Net.Http.Headers;
+using Registry.Api.Mlflow;
+
+namespace Registry.Api.Features.Artifacts;
+
+/// <summary>
+/// Streams an artifact to the client, whole or one requested byte range (206), as an attachment the browser will not
+/// sniff. The same for every store, so Range works whether the bytes come from disk or from S3.
+/// </summary>
+internal sealed class ArtifactDownload(IArtifactStore store, long projectId, string path) : IResult
+{
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    public async Task ExecuteAsync(HttpContext http)
+    {
+        var range = ParseRange(http.Request.Headers.Range.ToString());
+        await using var content = await store.OpenReadAsync(projectId, path, range, http.RequestAborted)
+            ?? throw new MlflowException(MlflowError.ResourceDoesNotExist($"No artifact at '{path}'."));
+
+        var response = http.Response;
+        response.StatusCode = range is null ? StatusCodes.Status200OK : StatusCodes.Status206PartialContent;
+        response.ContentType = ContentTypes.TryGetContentType(path, out var guessed) ? guessed : "application/octet-stream";
+        response.ContentLength = content.Length;
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment") { FileNameStar = Path.GetFileName(path) }.ToString();
+        if (range is not null)
+        {
+            response.Headers.ContentRange = new ContentRangeHeaderValue(content.Offset, content.Offset + content.Length - 1, content.TotalLength).ToString();
+        }
+        await CopyExactlyAsync(content.Stream, response.Body, content.Length, http.RequestAborted);
+    }
+
+    /// <summary>Copies the range's bytes and no more: a file stream goes on to the end of the file.</summary>
+    private static async Task CopyExactlyAsync(Stream from, Stream to, long length, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[(int)Math.Min(81_920, Math.Max(1, length))];
+        for (var remaining = length; remaining > 0;)
+        {
+            var read = await from.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken);
+            if (read == 0)
+            {
+                throw new IOException("The artifact ended before its stated length.");
+            }
+            await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            remaining -= read;
+        }
+    }
+
+    /// <summary>A single <c>bytes=</c> range; anything else (several ranges, other units) is served whole, as HTTP allows.</summary>
+    internal static RequestedRange? ParseRange(string header)
+    {
+        if (!header.StartsWith("bytes=", StringComparison.OrdinalIgnoreCase) || header.Contains(','))
+        {
+            return null;
+        }
+        var parts = header[6..].Split('-', 2);
+        if (parts.Length != 2)
+        {
+            return null;
+        }
+        var from = long.TryParse(parts[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var f) ? f : (long?)null;
+        var to = long.TryParse(parts[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : (long?)null;
+        return from is null && to is null ? null : new RequestedRange(from, to);
+    }
+}
