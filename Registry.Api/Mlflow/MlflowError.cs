@@ -46,6 +46,7 @@ public sealed class MlflowError(string errorCode, string message, int? status = 
         "RESOURCE_DOES_NOT_EXIST" or "ENDPOINT_NOT_FOUND" => 404,
         "ALREADY_EXISTS" or "RESOURCE_CONFLICT" or "ABORTED" => 409,
         "REQUEST_LIMIT_EXCEEDED" or "RESOURCE_EXHAUSTED" => 429,
+        "NOT_IMPLEMENTED" => 501,
         "TEMPORARILY_UNAVAILABLE" => 503,
         _ => 500,
     };

@@ -117,6 +117,16 @@ public sealed class ArtifactTests(RegistryAppFixture app)
     }
 
     [Fact]
+    public async Task File_storage_declines_multipart_uploads_as_MLflows_server_does()
+    {
+        var response = await app.Http.SendRawAsync(HttpMethod.Post, ArtifactsPath(app.Tenants.ProjectId, "mpu/create/x/big.bin"),
+            JsonContent.Create(new { path = "x/big.bin", num_parts = 3 }), app.Tenants.Developer);
+
+        var message = await response.ShouldBeMlflowErrorAsync(HttpStatusCode.NotImplemented, "NOT_IMPLEMENTED");
+        Assert.Contains("whole", message);
+    }
+
+    [Fact]
     public async Task Projects_never_share_artifacts_and_read_api_tokens_only_read()
     {
         var path = $"{Root()}/secret.txt";

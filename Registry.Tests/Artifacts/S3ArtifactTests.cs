@@ -98,6 +98,47 @@ public sealed class S3ArtifactTests(RegistryAppFixture app, MotoServer moto) : I
     }
 
     [Fact]
+    public async Task Multipart_uploads_send_parts_straight_to_storage_and_assemble_on_complete()
+    {
+        var path = $"s3{Guid.NewGuid():N}/mpu.bin";
+        var first = new byte[5 * 1024 * 1024];
+        Random.Shared.NextBytes(first);
+        byte[] second = [1, 2, 3];
+
+        var created = await (await _http.SendRawAsync(HttpMethod.Post, Url(app.Tenants.ProjectId, $"mpu/create/{path}"),
+            JsonContent.Create(new { path, num_parts = 2 }), app.Tenants.Developer)).ShouldBeOkAsync();
+        var uploadId = (string)created["upload_id"]!;
+        var etags = new List<object>();
+        using var direct = new HttpClient();
+        foreach (var (credential, bytes) in created["credentials"]!.AsArray().Zip([first, second]))
+        {
+            var put = await direct.PutAsync((string)credential!["url"]!, new ByteArrayContent(bytes));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            etags.Add(new { part_number = (long)credential["part_number"]!, etag = put.Headers.ETag!.Tag });
+        }
+        await (await _http.SendRawAsync(HttpMethod.Post, Url(app.Tenants.ProjectId, $"mpu/complete/{path}"),
+            JsonContent.Create(new { path, upload_id = uploadId, parts = etags }), app.Tenants.Developer)).ShouldBeOkAsync();
+
+        var downloaded = await (await GetAsync(path)).Content.ReadAsByteArrayAsync();
+        Assert.Equal(first.Concat(second), downloaded);
+    }
+
+    [Fact]
+    public async Task An_aborted_multipart_upload_leaves_nothing()
+    {
+        var path = $"s3{Guid.NewGuid():N}/aborted.bin";
+        var created = await (await _http.SendRawAsync(HttpMethod.Post, Url(app.Tenants.ProjectId, $"mpu/create/{path}"),
+            JsonContent.Create(new { path, num_parts = 1 }), app.Tenants.Developer)).ShouldBeOkAsync();
+
+        await (await _http.SendRawAsync(HttpMethod.Post, Url(app.Tenants.ProjectId, $"mpu/abort/{path}"),
+            JsonContent.Create(new { path, upload_id = (string)created["upload_id"]! }), app.Tenants.Developer)).ShouldBeOkAsync();
+
+        await (await GetAsync(path)).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        using var s3 = moto.Client();
+        Assert.DoesNotContain((await s3.ListMultipartUploadsAsync(MotoServer.Bucket)).MultipartUploads ?? [], u => u.Key.EndsWith(path, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Projects_never_share_objects()
     {
         var path = $"s3{Guid.NewGuid():N}/secret.bin";

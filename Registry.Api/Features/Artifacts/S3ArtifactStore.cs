@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using Amazon.Runtime;
+using Amazon.S3.Util;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ namespace Registry.Api.Features.Artifacts;
 /// 8 MiB parts (so memory stays bounded whatever the size) and the object appears only when the upload completes;
 /// a failure aborts it, leaving nothing.
 /// </summary>
-internal sealed class S3ArtifactStore : IArtifactStore, IDisposable
+internal sealed class S3ArtifactStore : IArtifactStore, IMultipartArtifactStore, IDisposable
 {
     private const int PartSize = 8 * 1024 * 1024;
 
@@ -158,6 +159,44 @@ internal sealed class S3ArtifactStore : IArtifactStore, IDisposable
         }
         while (page.IsTruncated == true);
     }
+
+    public async Task<CreateMultipartResponse> CreateMultipartAsync(long projectId, string path, int parts, CancellationToken cancellationToken)
+    {
+        var key = Key(projectId, path);
+        var upload = await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = key }, cancellationToken);
+        var protocol = _options.S3.ServiceUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS;
+        var credentials = new List<MultipartCredential>();
+        for (var part = 1; part <= parts; part++)
+        {
+            var url = await _s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+            {
+                BucketName = Bucket, Key = key, Verb = HttpVerb.PUT, UploadId = upload.UploadId, PartNumber = part,
+                Expires = DateTime.UtcNow.AddHours(1), Protocol = protocol,
+            });
+            credentials.Add(new MultipartCredential(url, part, []));
+        }
+        return new CreateMultipartResponse(upload.UploadId, credentials);
+    }
+
+    public async Task CompleteMultipartAsync(
+        long projectId, string path, string uploadId, IReadOnlyList<(int PartNumber, string ETag)> parts, CancellationToken cancellationToken)
+    {
+        var key = Key(projectId, path);
+        await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = Bucket, Key = key, UploadId = uploadId,
+            PartETags = [.. parts.OrderBy(p => p.PartNumber).Select(p => new PartETag(p.PartNumber, p.ETag))],
+        }, cancellationToken);
+        // The parts went straight to storage, so the limit can only be checked on the assembled object.
+        if ((await _s3.GetObjectMetadataAsync(Bucket, key, cancellationToken)).ContentLength > MaxUploadBytes)
+        {
+            await _s3.DeleteObjectAsync(Bucket, key, CancellationToken.None);
+            throw new MlflowException(ArtifactLimits.TooLarge(MaxUploadBytes));
+        }
+    }
+
+    public Task AbortMultipartAsync(long projectId, string path, string uploadId, CancellationToken cancellationToken) =>
+        _s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = Key(projectId, path), UploadId = uploadId }, cancellationToken);
 
     public void Dispose() => _s3.Dispose();
 
