@@ -52,6 +52,10 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(AdminRequirement.PolicyName, policy => policy.RequireAuthenticatedUser().AddRequirements(new AdminRequirement()));
 builder.Services.AddSingleton<IAuthorizationHandler, ProjectMemberHandler>();
 builder.Services.AddSingleton<IAuthorizationHandler, AdminHandler>();
+builder.Services.AddTokenRateLimiting(builder.Configuration);
+builder.Services.Configure<RequestLimits>(builder.Configuration.GetSection("Registry"));
+// JSON requests are small; artifact uploads raise this limit for themselves, per request.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Registry:MaxRequestBodyBytes", new RequestLimits().MaxRequestBodyBytes));
 builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, MlflowAuthorizationResultHandler>();
 
 builder.Services.AddSingleton<RegisteredModelStore>();
@@ -77,6 +81,7 @@ app.UseMiddleware<MlflowErrorMiddleware>();
 app.UseRouting();
 app.UseFeatureGates();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();

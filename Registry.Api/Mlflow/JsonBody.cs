@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 
 namespace Registry.Api.Mlflow;
 
@@ -27,6 +28,13 @@ public sealed record JsonBody<T>(T Value) : IEndpointParameterMetadataProvider w
         if (request.ContentLength == 0 || context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false)
         {
             return Empty();
+        }
+        // Checked here so the limit holds whatever server hosts the API; Kestrel enforces it too for chunked bodies.
+        var limit = context.RequestServices.GetRequiredService<IOptions<RequestLimits>>().Value.MaxRequestBodyBytes;
+        if (request.ContentLength > limit)
+        {
+            throw new MlflowException(new MlflowError("INVALID_PARAMETER_VALUE",
+                $"The request body is {request.ContentLength} bytes; this server accepts at most {limit}.", StatusCodes.Status413PayloadTooLarge));
         }
         if (!request.HasJsonContentType())
         {

@@ -28,6 +28,8 @@ internal sealed class MlflowErrorMiddleware(RequestDelegate next, ILogger<Mlflow
     private static MlflowError ErrorFor(Exception exception) => exception switch
     {
         MlflowException mlflow => mlflow.Error,
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            new MlflowError("INVALID_PARAMETER_VALUE", "The request body is larger than this server accepts.", StatusCodes.Status413PayloadTooLarge),
         BadHttpRequestException { InnerException: JsonException json } => MlflowError.InvalidParameterValue($"Malformed JSON request body: {json.Message}"),
         BadHttpRequestException badRequest => MlflowError.InvalidParameterValue(badRequest.Message),
         NpgsqlException { IsTransient: true } => MlflowError.TemporarilyUnavailable("The database is unavailable; retry shortly."),

@@ -51,16 +51,13 @@ internal sealed class ExperimentSearch(NpgsqlDataSource dataSource)
             where.Append(" AND ").Append(after);
         }
 
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(ExperimentSql.EnsureDefault) { Parameters = { new NpgsqlParameter<long> { TypedValue = projectId } } });
-        var select = new NpgsqlBatchCommand(
-            $"SELECT {ExperimentSql.Json} FROM ml_experiments e WHERE {where} ORDER BY {page.OrderSql} LIMIT {parameters.Add(maxResults + 1)}");
-        parameters.CopyTo(select);
-        batch.BatchCommands.Add(select);
+        await using var batch = CustomPlans.Batch(dataSource,
+            $"SELECT {ExperimentSql.Json} FROM ml_experiments e WHERE {where} ORDER BY {page.OrderSql} LIMIT {parameters.Add(maxResults + 1)}",
+            parameters,
+            new NpgsqlBatchCommand(ExperimentSql.EnsureDefault) { Parameters = { new NpgsqlParameter<long> { TypedValue = projectId } } });
 
         var experiments = new List<Experiment>();
-        // The reader skips the INSERT (it returns no rows) and starts at the SELECT.
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        await using (var reader = await CustomPlans.ReadAsync(batch, cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {

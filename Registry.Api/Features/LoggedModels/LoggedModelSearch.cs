@@ -36,15 +36,14 @@ internal sealed class LoggedModelSearch(NpgsqlDataSource dataSource)
             where.Append(" AND ").Append(Condition(clause, parameters));
         }
 
-        await using var command = dataSource.CreateCommand(
+        await using var batch = CustomPlans.Batch(dataSource,
             $"""
             SELECT {LoggedModelSql.Json} FROM {LoggedModelSql.From}
             WHERE {where} ORDER BY {string.Join(", ", order)}, lm.model_id
             LIMIT {parameters.Add(maxResults + 1)} OFFSET {parameters.Add(offset)}
-            """);
-        parameters.CopyTo(command);
+            """, parameters);
         var models = new List<LoggedModel>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using (var reader = await CustomPlans.ReadAsync(batch, cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -54,7 +54,7 @@ internal sealed class ModelVersionSearch(NpgsqlDataSource dataSource)
             where.Append(" AND ").Append(after);
         }
 
-        await using var command = dataSource.CreateCommand(
+        await using var batch = CustomPlans.Batch(dataSource,
             $"""
             WITH page AS MATERIALIZED (
                 SELECT v.id FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id
@@ -62,10 +62,9 @@ internal sealed class ModelVersionSearch(NpgsqlDataSource dataSource)
             )
             SELECT {ModelVersionSql.Json} FROM page JOIN ml_model_versions v ON v.id = page.id JOIN ml_models m ON m.id = v.model_id
             ORDER BY {page.OrderSql}
-            """);
-        parameters.CopyTo(command);
+            """, parameters);
         var versions = new List<ModelVersion>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using (var reader = await CustomPlans.ReadAsync(batch, cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {

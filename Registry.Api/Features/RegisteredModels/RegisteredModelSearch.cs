@@ -52,16 +52,15 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
             where.Append(" AND ").Append(after);
         }
 
-        await using var command = dataSource.CreateCommand(
+        await using var batch = CustomPlans.Batch(dataSource,
             $"""
             WITH m AS MATERIALIZED (
                 SELECT m.* FROM ml_models m WHERE {where} ORDER BY {page.OrderSql} LIMIT {parameters.Add(maxResults + 1)}
             )
             SELECT {RegisteredModelSql.Columns} FROM m {RegisteredModelSql.Joins} ORDER BY {page.OrderSql}
-            """);
-        parameters.CopyTo(command);
+            """, parameters);
         var models = new List<RegisteredModel>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using (var reader = await CustomPlans.ReadAsync(batch, cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -38,16 +38,15 @@ internal sealed class RunSearch(NpgsqlDataSource dataSource)
         }
         var order = orderBy.Count == 0 ? ["r.start_time DESC"] : orderBy.Select(entry => OrderTerm(entry, parameters)).ToList();
 
-        await using var command = dataSource.CreateCommand(
+        await using var batch = CustomPlans.Batch(dataSource,
             $"""
             SELECT {RunSql.Json} FROM ml_candidates r JOIN ml_experiments e ON e.id = r.experiment_id
             WHERE {where}
             ORDER BY {string.Join(", ", order)}, r.run_id ASC
             LIMIT {parameters.Add(maxResults + 1)} OFFSET {parameters.Add(offset)}
-            """);
-        parameters.CopyTo(command);
+            """, parameters);
         var runs = new List<Run>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using (var reader = await CustomPlans.ReadAsync(batch, cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -14,7 +14,5 @@ public sealed class SqlParameters
         return $"${_parameters.Count}";
     }
 
-    public void CopyTo(NpgsqlCommand command) => command.Parameters.AddRange(_parameters.ToArray());
-
     public void CopyTo(NpgsqlBatchCommand command) => command.Parameters.AddRange(_parameters.ToArray());
 }
