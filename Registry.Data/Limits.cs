@@ -18,4 +18,7 @@ public static class Limits
     public const int RunTagValue = 8000;
     public const int ExperimentTagValue = 5000;
     public const int RunName = 250;
+
+    /// <summary>Tags in one create or log request (log-batch's own limit is the same).</summary>
+    public const int TagsPerRequest = 100;
 }

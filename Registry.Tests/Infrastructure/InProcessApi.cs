@@ -5,7 +5,7 @@ using Registry.Api.Mlflow;
 namespace Registry.Tests.Infrastructure;
 
 /// <summary>The API hosted inside the test process, for what only the process itself can show (its spans, its configuration).</summary>
-public sealed class InProcessApi(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<MlflowError>
+public class InProcessApi(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<MlflowError>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -32,6 +32,7 @@ public sealed class ValidationTests(RegistryAppFixture app)
         { """{"name": 5}""", "$.name" },
         { """{"name": "{NAME}", "tags": {"key": "k"}}""", "$.tags" },
         { """{"name": "{NAME}" """, "JSON" },
+        { $$"""{"name": "{NAME}", "tags": [{{string.Join(", ", Enumerable.Range(0, 101).Select(i => $$"""{"key": "k{{i}}", "value": "v"}"""))}}]}""", "100 tags" },
         { """[1, 2]""", "JSON" },
     };
 

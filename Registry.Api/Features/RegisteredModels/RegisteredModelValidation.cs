@@ -35,6 +35,10 @@ internal static class RegisteredModelValidation
         {
             return [];
         }
+        if (tags.Count > Limits.TagsPerRequest)
+        {
+            throw Invalid($"A request can set at most {Limits.TagsPerRequest} tags; got {tags.Count}.");
+        }
 
         var byKey = new Dictionary<string, RegisteredModelTag>(StringComparer.Ordinal);
         foreach (var tag in tags)

@@ -9,12 +9,13 @@ internal sealed class MetricHistoryStore(NpgsqlDataSource dataSource)
 {
     public const int MaxPage = 25_000;
 
-    public async Task<(IReadOnlyList<Metric> Points, string? NextPageToken)> HistoryAsync(
+    /// <summary>Opens one page of a metric's history; throws RESOURCE_DOES_NOT_EXIST when the run is not in the project.</summary>
+    public async Task<MetricHistoryCursor> OpenHistoryAsync(
         long projectId, string runId, string key, int maxResults, string? pageToken, CancellationToken cancellationToken)
     {
         var query = $"{runId}\n{key}";
         var after = PageToken.Decode(pageToken, query, [typeof(long), typeof(long), typeof(long)]);
-        await using var command = dataSource.CreateCommand(
+        var command = dataSource.CreateCommand(
             """
             WITH r AS (
                 SELECT id FROM ml_candidates WHERE project_id = $1 AND run_id = $2
@@ -32,31 +33,15 @@ internal sealed class MetricHistoryStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after is null ? long.MinValue : (long)after[1] });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after is null ? 0 : (long)after[2] });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxResults + 1 });
-
-        var points = new List<(Metric Point, long Id)>();
-        var found = false;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var reader = await command.ExecuteReaderAsync(cancellationToken);
+        // The run's row comes first (with no point when the metric has none); no row at all means no such run.
+        if (!await reader.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                found = true;
-                if (!reader.IsDBNull(0))
-                {
-                    points.Add((new Metric(key, reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2)), reader.GetInt64(3)));
-                }
-            }
-        }
-        if (!found)
-        {
+            await reader.DisposeAsync();
+            await command.DisposeAsync();
             throw new MlflowException(RunSql.NotFound(runId));
         }
-        if (points.Count <= maxResults)
-        {
-            return ([.. points.Select(p => p.Point)], null);
-        }
-        points.RemoveAt(maxResults);
-        var last = points[^1];
-        return ([.. points.Select(p => p.Point)], PageToken.Encode(query, [last.Point.Step, last.Point.Timestamp, last.Id]));
+        return new MetricHistoryCursor(command, reader, query);
     }
 
     /// <summary>Several runs' points between two steps, at most <paramref name="maxResults"/> per run, evenly spread over the steps.</summary>

@@ -12,13 +12,13 @@ internal static class MetricsApi
     public static RouteGroupBuilder MapMetrics(this RouteGroupBuilder mlflow)
     {
         var metrics = mlflow.MapGroup("metrics");
-        metrics.MapGet("get-history", History);
+        metrics.MapGet("get-history", History).Produces<MetricHistoryResponse>();
         metrics.MapGet("get-history-bulk-interval", BulkInterval);
         return mlflow;
     }
 
     /// <summary>Pages of at most 25,000 points; a larger max_results is served in pages too (follow next_page_token).</summary>
-    private static async Task<Ok<MetricHistoryResponse>> History(long projectId, HttpRequest http, MetricHistoryStore store, CancellationToken cancellationToken)
+    private static async Task<MetricHistoryPage> History(long projectId, HttpRequest http, MetricHistoryStore store, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("metrics.get_history", projectId);
         var runId = TrackingValidation.RunId(http.String("run_id"), http.String("run_uuid"));
@@ -30,8 +30,7 @@ internal static class MetricsApi
             { } requested => Math.Min(requested, MetricHistoryStore.MaxPage),
         };
 
-        var (points, next) = await store.HistoryAsync(projectId, runId, key, maxResults, http.String("page_token"), cancellationToken);
-        return TypedResults.Ok(new MetricHistoryResponse(points, next));
+        return new MetricHistoryPage(await store.OpenHistoryAsync(projectId, runId, key, maxResults, http.String("page_token"), cancellationToken), key, maxResults);
     }
 
     private static async Task<Ok<MetricsWithRunIdResponse>> BulkInterval(long projectId, HttpRequest http, MetricHistoryStore store, CancellationToken cancellationToken)

@@ -61,6 +61,10 @@ internal static class TrackingValidation
 
     public static List<KeyValue> Tags(List<TagInput?>? tags, Func<string?, string?, KeyValue> validate)
     {
+        if (tags?.Count > Limits.TagsPerRequest)
+        {
+            throw Invalid($"A request can set at most {Limits.TagsPerRequest} tags; got {tags.Count}.");
+        }
         var byKey = new Dictionary<string, KeyValue>(StringComparer.Ordinal);
         foreach (var tag in tags ?? [])
         {
