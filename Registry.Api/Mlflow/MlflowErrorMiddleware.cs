@@ -1,16 +1,88 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Registry.Api.Mlflow;
 
-/// <summary>Turns every failure under the API into an MLflow error body: never an HTML page, ProblemDetails or an empty 500.</summary>
-internal sealed class MlflowErrorMiddleware(RequestDelegate next, ILogger<MlflowErrorMiddleware> logger)
+/// <summary>
+/// Turns every failure under the API into an MLflow error body: never an HTML page, ProblemDetails or an empty 500.
+/// A deadlock or serialization failure is not answered but run again: each request's database work is one statement
+/// (or one transaction) that rolled back whole, so repeating it in a fresh service scope (a new DbContext that
+/// tracks nothing of the failed attempt) is safe.
+/// </summary>
+internal sealed class MlflowErrorMiddleware(
+    RequestDelegate next, ILogger<MlflowErrorMiddleware> logger, IOptions<RequestLimits> limits, IServiceScopeFactory scopes)
 {
+    private const int Attempts = 4;
+
     public async Task InvokeAsync(HttpContext context)
+    {
+        var requestServices = context.RequestServices;
+        var replayable = MakeReplayable(context.Request);
+        AsyncServiceScope? retryScope = null;
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                if (attempt > 1)
+                {
+                    if (retryScope is { } previous)
+                    {
+                        await previous.DisposeAsync();
+                    }
+                    retryScope = scopes.CreateAsyncScope();
+                    context.RequestServices = retryScope.Value.ServiceProvider;
+                }
+                if (await TryInvokeAsync(context, attempt, replayable))
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            context.RequestServices = requestServices;
+            if (retryScope is { } last)
+            {
+                await last.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Requests without a body, and JSON bodies small enough to keep, can run twice; artifact uploads stream once.</summary>
+    private bool MakeReplayable(HttpRequest request)
+    {
+        if (request.ContentLength is null or 0)
+        {
+            return !request.Headers.TransferEncoding.Any();
+        }
+        if (request.ContentLength > limits.Value.MaxRequestBodyBytes || !request.HasJsonContentType())
+        {
+            return false;
+        }
+        request.EnableBuffering();
+        return true;
+    }
+
+    /// <returns>false when the attempt lost a deadlock or serialization conflict and should run again.</returns>
+    private async Task<bool> TryInvokeAsync(HttpContext context, int attempt, bool replayable)
     {
         try
         {
             await next(context);
+            return true;
+        }
+        catch (Exception e) when (IsConflict(e) && replayable && attempt < Attempts && !context.Response.HasStarted)
+        {
+            logger.LogWarning("{Method} {Path} lost a deadlock or serialization conflict (attempt {Attempt}); running it again",
+                context.Request.Method, context.Request.Path, attempt);
+            if (context.Request.Body.CanSeek)
+            {
+                context.Request.Body.Position = 0;
+            }
+            context.Response.Clear();
+            await Task.Delay(Random.Shared.Next(5, 20 * attempt), context.RequestAborted);
+            return false;
         }
         catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
@@ -22,6 +94,7 @@ internal sealed class MlflowErrorMiddleware(RequestDelegate next, ILogger<Mlflow
 
             context.Response.Clear();
             await error.ExecuteAsync(context);
+            return true;
         }
     }
 
@@ -32,7 +105,14 @@ internal sealed class MlflowErrorMiddleware(RequestDelegate next, ILogger<Mlflow
             new MlflowError("INVALID_PARAMETER_VALUE", "The request body is larger than this server accepts.", StatusCodes.Status413PayloadTooLarge),
         BadHttpRequestException { InnerException: JsonException json } => MlflowError.InvalidParameterValue($"Malformed JSON request body: {json.Message}"),
         BadHttpRequestException badRequest => MlflowError.InvalidParameterValue(badRequest.Message),
-        NpgsqlException { IsTransient: true } => MlflowError.TemporarilyUnavailable("The database is unavailable; retry shortly."),
+        _ when IsConflict(exception) => MlflowError.TemporarilyUnavailable("The request kept colliding with concurrent writes; retry it."),
+        NpgsqlException { IsTransient: true } or { InnerException: NpgsqlException { IsTransient: true } } =>
+            MlflowError.TemporarilyUnavailable("The database is unavailable; retry shortly."),
         _ => MlflowError.InternalError("An internal error occurred."),
     };
+
+    /// <summary>Npgsql throws these directly from raw SQL; EF wraps them in a DbUpdateException.</summary>
+    private static bool IsConflict(Exception exception) =>
+        (exception as PostgresException ?? exception.InnerException as PostgresException)?.SqlState
+            is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure;
 }
