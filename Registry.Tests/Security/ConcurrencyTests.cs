@@ -31,7 +31,9 @@ public sealed class ConcurrencyTests(RegistryAppFixture app)
         }).ToList();
         var responses = await Task.WhenAll(operations);
 
-        Assert.All(responses, r => Assert.True((int)r.StatusCode < 500, $"{(int)r.StatusCode} {r.RequestMessage}"));
+        var serverErrors = await Task.WhenAll(responses.Where(r => (int)r.StatusCode >= 500)
+            .Select(async r => $"{(int)r.StatusCode} {r.RequestMessage?.RequestUri} {await r.Content.ReadAsStringAsync()}"));
+        Assert.True(serverErrors.Length == 0, string.Join(Environment.NewLine, serverErrors));
         await using var dataSource = NpgsqlDataSource.Create(app.ConnectionString);
         await using var command = dataSource.CreateCommand(
             """

@@ -2,7 +2,7 @@
 -- a unique name per transaction and the two tags the API scenario sends.
 \set n random(1, 1000000000000)
 WITH existing AS (
-    SELECT id FROM ml_experiments WHERE project_id = 1 AND name = ('[model]pgb-' || :client_id || '-' || :n)
+    SELECT id FROM ml_experiments WHERE project_id = 1 AND name = ('[model]pgb-' || :client_id || '-' || :n) FOR UPDATE
 ), next_iid AS (
     UPDATE projects SET last_experiment_iid = last_experiment_iid + 1
     WHERE id = 1 AND NOT EXISTS (SELECT 1 FROM existing)

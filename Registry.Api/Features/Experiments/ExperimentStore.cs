@@ -98,7 +98,7 @@ internal sealed class ExperimentStore(NpgsqlDataSource dataSource)
         AffectsAsync(
             """
             WITH e AS (
-                SELECT id FROM ml_experiments WHERE project_id = $1 AND iid = $2
+                SELECT id FROM ml_experiments WHERE project_id = $1 AND iid = $2 FOR KEY SHARE
             ), tag AS (
                 INSERT INTO ml_experiment_metadata (experiment_id, name, value, created_at, updated_at)
                 SELECT id, $3, $4, $5, $5 FROM e

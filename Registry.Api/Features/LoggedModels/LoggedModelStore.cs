@@ -28,7 +28,7 @@ internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             """
             WITH e AS (
-                SELECT id, deleted_at FROM ml_experiments WHERE project_id = $1 AND iid = $2
+                SELECT id, deleted_at FROM ml_experiments WHERE project_id = $1 AND iid = $2 FOR KEY SHARE
             ), lm AS (
                 INSERT INTO ml_logged_models (project_id, experiment_id, model_id, name, model_type, source_run_id, status, user_id, created_at, updated_at)
                 SELECT $1, e.id, $3, $4, $5, $6, 'LOGGED_MODEL_PENDING', $7, $8, $8 FROM e WHERE e.deleted_at IS NULL
@@ -132,7 +132,7 @@ internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
         await using var command = Command(
             $"""
             WITH lm AS (
-                SELECT lm.id FROM ml_logged_models lm WHERE {Live}
+                SELECT lm.id FROM ml_logged_models lm WHERE {Live} FOR KEY SHARE
             ), params AS (
                 INSERT INTO ml_logged_model_params (logged_model_id, name, value)
                 SELECT lm.id, p.key, p.value FROM lm, unnest($3::text[], $4::text[]) AS p(key, value)

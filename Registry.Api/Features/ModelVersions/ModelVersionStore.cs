@@ -95,7 +95,7 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
         CountAsync(
             $"""
             WITH target AS (
-                SELECT v.id FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere}
+                SELECT v.id FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere} FOR KEY SHARE OF v
             ), tag AS (
                 INSERT INTO ml_model_version_metadata (model_version_id, name, value, created_at, updated_at)
                 SELECT id, $4, $5, $6, $6 FROM target

@@ -61,15 +61,18 @@ internal sealed class StageAndAliasStore(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) is string json ? ModelVersionSql.ParseList(json) : null;
     }
 
-    /// <summary>Points the alias at the version, moving it if it pointed elsewhere.</summary>
+    /// <summary>
+    /// Points the alias at the version, moving it if it pointed elsewhere. The model and then the version row are
+    /// locked (the order a model delete takes them), so a concurrent delete lands first (nothing is found) or waits.
+    /// </summary>
     public async Task<PointerOutcome> SetAliasAsync(long projectId, string name, string alias, int version, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             """
             WITH m AS (
-                SELECT id FROM ml_models WHERE project_id = $1 AND name = $2
+                SELECT id FROM ml_models WHERE project_id = $1 AND name = $2 FOR KEY SHARE
             ), v AS (
-                SELECT v.id, v.model_id FROM ml_model_versions v JOIN m ON v.model_id = m.id WHERE v.version = $3
+                SELECT v.id, v.model_id FROM ml_model_versions v JOIN m ON v.model_id = m.id WHERE v.version = $3 FOR KEY SHARE OF v
             ), aliased AS (
                 INSERT INTO ml_model_version_aliases (model_id, model_version_id, alias, created_at)
                 SELECT model_id, id, $4, $5 FROM v

@@ -8,6 +8,9 @@ public enum RenameOutcome { Renamed, NotFound, NameTaken, ExperimentNameTaken }
 /// <summary>
 /// Registered models in PostgreSQL: every operation is one statement, so one round trip and one implicit transaction.
 /// Uniqueness lives in the database; this class turns its verdicts into outcomes.
+/// Create, rename and delete touch a model and its default experiment in different orders, so they first take a
+/// transaction-scoped advisory lock per model name (in key order, in the same round trip): writers of one name queue
+/// instead of deadlocking.
 /// </summary>
 internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
 {
@@ -17,11 +20,13 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
     /// <summary>
     /// Finds or creates the model's default experiment <c>[model]name</c> (numbered from the project's counter only
     /// when it is new), creates the model, inserts its tags. A taken name fails on the unique index; nothing is written.
+    /// The found experiment is locked: a concurrent rename or delete of its old model either finishes first (and the
+    /// row no longer qualifies, so a fresh experiment is made) or waits, so no two models ever share one.
     /// </summary>
     internal const string CreateSql =
         """
         WITH existing AS (
-            SELECT id FROM ml_experiments WHERE project_id = $1 AND name = $2
+            SELECT id FROM ml_experiments WHERE project_id = $1 AND name = $2 FOR UPDATE
         ), next_iid AS (
             UPDATE projects SET last_experiment_iid = last_experiment_iid + 1
             WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM existing)
@@ -44,6 +49,13 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
         SELECT id FROM model
         """;
 
+    /// <summary>One advisory lock per distinct name, taken in key order so two writers never wait on each other crosswise.</summary>
+    private const string LockNamesSql =
+        """
+        SELECT pg_advisory_xact_lock(key)
+        FROM (SELECT DISTINCT hashtextextended($1::text || '/' || name, 0) AS key FROM unnest($2::text[]) AS name ORDER BY key) keys
+        """;
+
     internal const string FindSql =
         $"SELECT {RegisteredModelSql.Columns} FROM ml_models m {RegisteredModelSql.Joins} WHERE m.project_id = $1 AND m.name = $2";
 
@@ -57,18 +69,22 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
         // A concurrent create of the same experiment can make ours yield no row without an error; the retry then sees it.
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            await using var command = dataSource.CreateCommand(CreateSql);
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = DefaultExperimentName(name) });
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = userId });
-            command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = now });
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-            command.Parameters.Add(Sql.NullableText(description));
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] });
+            NpgsqlParameter[] parameters =
+            [
+                new NpgsqlParameter<long> { TypedValue = projectId },
+                new NpgsqlParameter<string> { TypedValue = DefaultExperimentName(name) },
+                new NpgsqlParameter<long> { TypedValue = userId },
+                new NpgsqlParameter<DateTime> { TypedValue = now },
+                new NpgsqlParameter<string> { TypedValue = name },
+                Sql.NullableText(description),
+                new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] },
+                new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] },
+            ];
             try
             {
-                if (await command.ExecuteScalarAsync(cancellationToken) is not null)
+                var created = await UnderNameLocksAsync(projectId, [name], CreateSql, parameters,
+                    (reader, token) => reader.ReadAsync(token), cancellationToken);
+                if (created)
                 {
                     var millis = Timestamps.ToMillis(now);
                     return new RegisteredModel(name, millis, millis, description, RegisteredModelSql.UserIdText(userId), tags, [], []);
@@ -105,7 +121,9 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
     {
         try
         {
-            var model = await ReadOneAsync(
+            var model = await UnderNameLocksAsync(
+                projectId,
+                [name, newName],
                 $"""
                 WITH m AS (
                     UPDATE ml_models SET name = $3, updated_at = $4 WHERE project_id = $1 AND name = $2 RETURNING *
@@ -118,6 +136,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
                  new NpgsqlParameter<string> { TypedValue = newName }, new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() },
                  new NpgsqlParameter<string> { TypedValue = DefaultExperimentName(name) },
                  new NpgsqlParameter<string> { TypedValue = DefaultExperimentName(newName) }],
+                ReadModelAsync,
                 cancellationToken);
             return model is null ? (RenameOutcome.NotFound, null) : (RenameOutcome.Renamed, model);
         }
@@ -132,7 +151,9 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
     /// The experiment's foreign key is checked at the end of the statement, after the model is gone.
     /// </summary>
     public Task<bool> DeleteAsync(long projectId, string name, CancellationToken cancellationToken) =>
-        AffectsModelAsync(
+        UnderNameLocksAsync(
+            projectId,
+            [name],
             """
             WITH m AS (
                 DELETE FROM ml_models WHERE project_id = $1 AND name = $2 RETURNING id, default_experiment_id
@@ -142,6 +163,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
             SELECT count(*) FROM m
             """,
             [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name }],
+            async (reader, token) => await reader.ReadAsync(token) && reader.GetInt64(0) > 0,
             cancellationToken);
 
     /// <returns>false when the model does not exist.</returns>
@@ -149,7 +171,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
         AffectsModelAsync(
             """
             WITH m AS (
-                SELECT id FROM ml_models WHERE project_id = $1 AND name = $2
+                SELECT id FROM ml_models WHERE project_id = $1 AND name = $2 FOR KEY SHARE
             ), tag AS (
                 INSERT INTO ml_model_metadata (model_id, name, value, created_at, updated_at)
                 SELECT id, $3, $4, $5, $5 FROM m
@@ -182,7 +204,28 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.AddRange(parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? RegisteredModelSql.Read(reader) : null;
+        return await ReadModelAsync(reader, cancellationToken);
+    }
+
+    private static async Task<RegisteredModel?> ReadModelAsync(NpgsqlDataReader reader, CancellationToken cancellationToken) =>
+        await reader.ReadAsync(cancellationToken) ? RegisteredModelSql.Read(reader) : null;
+
+    /// <summary>Runs the statement after the name locks, in one batch: one round trip, one implicit transaction.</summary>
+    private async Task<T> UnderNameLocksAsync<T>(
+        long projectId, string[] names, string sql, NpgsqlParameter[] parameters,
+        Func<NpgsqlDataReader, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        var locks = new NpgsqlBatchCommand(LockNamesSql);
+        locks.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
+        locks.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = names });
+        var statement = new NpgsqlBatchCommand(sql);
+        statement.Parameters.AddRange(parameters);
+        batch.BatchCommands.Add(locks);
+        batch.BatchCommands.Add(statement);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        return await read(reader, cancellationToken);
     }
 
     private async Task<bool> AffectsModelAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)

@@ -21,7 +21,7 @@ internal sealed class RunStore(NpgsqlDataSource dataSource)
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             """
             WITH e AS (
-                SELECT id, deleted_at FROM ml_experiments WHERE project_id = $1 AND iid = $2
+                SELECT id, deleted_at FROM ml_experiments WHERE project_id = $1 AND iid = $2 FOR KEY SHARE
             ), r AS (
                 INSERT INTO ml_candidates (project_id, experiment_id, run_id, name, user_id, status, start_time, created_at, updated_at)
                 SELECT $1, e.id, $3, $4, $5, 'RUNNING', $6, $7, $7 FROM e WHERE e.deleted_at IS NULL
