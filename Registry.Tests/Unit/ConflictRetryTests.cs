@@ -1,0 +1,94 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Registry.Api.Mlflow;
+
+namespace Registry.Tests.Unit;
+
+/// <summary>A request that loses a deadlock runs again, whole, in a fresh service scope; one that keeps losing gets a 503.</summary>
+public sealed class ConflictRetryTests
+{
+    private static readonly PostgresException Deadlock = new("deadlock detected", "ERROR", "ERROR", PostgresErrorCodes.DeadlockDetected);
+
+    [Fact]
+    public async Task A_deadlock_victim_is_run_again_with_its_body_and_a_fresh_scope()
+    {
+        var bodies = new List<string>();
+        var scopes = new List<IServiceProvider>();
+        var context = JsonRequest("""{"name":"m"}""");
+        var middleware = Middleware(async http =>
+        {
+            scopes.Add(http.RequestServices);
+            bodies.Add(await new StreamReader(http.Request.Body, leaveOpen: true).ReadToEndAsync());
+            if (bodies.Count == 1)
+            {
+                throw Deadlock;
+            }
+            http.Response.StatusCode = StatusCodes.Status200OK;
+        });
+
+        await middleware.InvokeAsync(context);
+
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+        Assert.Equal(["""{"name":"m"}""", """{"name":"m"}"""], bodies);
+        Assert.NotSame(scopes[0], scopes[1]);
+    }
+
+    [Fact]
+    public async Task A_request_that_keeps_losing_gets_temporarily_unavailable_after_four_attempts()
+    {
+        var attempts = 0;
+        var context = JsonRequest("{}");
+        var middleware = Middleware(_ => { attempts++; throw Deadlock; });
+
+        await middleware.InvokeAsync(context);
+
+        Assert.Equal(4, attempts);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+        Assert.Equal("TEMPORARILY_UNAVAILABLE", ErrorCode(context));
+    }
+
+    [Fact]
+    public async Task A_streamed_upload_is_never_replayed()
+    {
+        var attempts = 0;
+        var context = Request("application/octet-stream", "artifact bytes");
+        var middleware = Middleware(_ => { attempts++; throw Deadlock; });
+
+        await middleware.InvokeAsync(context);
+
+        Assert.Equal(1, attempts);
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+    }
+
+    private static MlflowErrorMiddleware Middleware(RequestDelegate next)
+    {
+        var services = new ServiceCollection().BuildServiceProvider();
+        return new MlflowErrorMiddleware(next, NullLogger<MlflowErrorMiddleware>.Instance, Options.Create(new RequestLimits()),
+            services.GetRequiredService<IServiceScopeFactory>());
+    }
+
+    private static DefaultHttpContext JsonRequest(string json) => Request("application/json", json);
+
+    private static DefaultHttpContext Request(string contentType, string body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().BuildServiceProvider() };
+        context.Request.Method = HttpMethods.Post;
+        context.Request.ContentType = contentType;
+        context.Request.ContentLength = bytes.Length;
+        context.Request.Body = new MemoryStream(bytes);
+        context.Response.Body = new MemoryStream();
+        return context;
+    }
+
+    private static string? ErrorCode(HttpContext context)
+    {
+        context.Response.Body.Position = 0;
+        return JsonDocument.Parse(context.Response.Body).RootElement.GetProperty("error_code").GetString();
+    }
+}
