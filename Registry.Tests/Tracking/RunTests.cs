@@ -206,6 +206,22 @@ public sealed class RunTests(RegistryAppFixture app)
     }
 
     [Fact]
+    public async Task A_run_name_over_250_characters_is_refused_by_update_set_tag_and_log_batch_and_changes_nothing()
+    {
+        var runId = await _tracking.NewRunIdAsync(await ExperimentAsync(), "kept");
+        var tooLong = new string('n', 251);
+
+        await (await _tracking.PostAsync("runs/update", new { run_id = runId, run_name = tooLong }))
+            .ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+        await (await _tracking.PostAsync("runs/set-tag", new { run_id = runId, key = "mlflow.runName", value = tooLong }))
+            .ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+        await (await _tracking.PostAsync("runs/log-batch", new { run_id = runId, tags = new[] { new { key = "mlflow.runName", value = tooLong } } }))
+            .ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+
+        Assert.Equal("kept", (string?)(await _tracking.GetRunAsync(runId))["info"]!["run_name"]);
+    }
+
+    [Fact]
     public async Task Tags_are_deleted_and_a_missing_tag_is_RESOURCE_DOES_NOT_EXIST()
     {
         var runId = await _tracking.NewRunIdAsync(await ExperimentAsync());

@@ -39,13 +39,9 @@ internal static class RunsApi
         var iid = ExperimentSql.RequireId(experimentId);
         var tags = TrackingValidation.Tags(request.Tags, TrackingValidation.RunTag);
         // MLflow keeps run_name and the mlflow.runName tag in step.
-        var name = request.RunName is { Length: > 0 } given ? Text.Storable(given, "run_name")
-            : tags.FirstOrDefault(t => t.Key == "mlflow.runName")?.Value ?? $"run-{Guid.NewGuid():N}"[..12];
-        if (name.Length > Limits.RunName)
-        {
-            throw TrackingValidation.Invalid($"run_name is {name.Length} characters long; at most {Limits.RunName} are allowed.");
-        }
-        tags = [.. tags.Where(t => t.Key != "mlflow.runName"), new KeyValue("mlflow.runName", name)];
+        var name = request.RunName is { Length: > 0 } given ? TrackingValidation.RunName(given)
+            : tags.FirstOrDefault(t => t.Key == TrackingValidation.RunNameTag)?.Value ?? $"run-{Guid.NewGuid():N}"[..12];
+        tags = [.. tags.Where(t => t.Key != TrackingValidation.RunNameTag), new KeyValue(TrackingValidation.RunNameTag, name)];
         var startTime = request.StartTime ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
         var (outcome, run) = await store.CreateAsync(projectId, user.UserId(), iid, name, startTime, tags, cancellationToken);
@@ -71,7 +67,7 @@ internal static class RunsApi
         var request = body.Value;
         var runId = TrackingValidation.RunId(request.RunId, request.RunUuid);
         var status = request.Status is null ? null : TrackingValidation.Status(request.Status);
-        var name = string.IsNullOrEmpty(request.RunName) ? null : Text.Storable(request.RunName, "run_name");
+        var name = string.IsNullOrEmpty(request.RunName) ? null : TrackingValidation.RunName(request.RunName);
         return TypedResults.Ok(new RunInfoResponse(await store.UpdateAsync(projectId, runId, status, request.EndTime, name, cancellationToken)));
     }
 

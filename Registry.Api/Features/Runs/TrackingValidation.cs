@@ -53,11 +53,19 @@ internal static class TrackingValidation
         return new KeyValue(validKey, Keys.Value(value, "param", validKey, Limits.ParamValue));
     }
 
+    /// <summary>The tag that is also the run's name: setting it renames the run, so it is held to the name's limit.</summary>
+    public const string RunNameTag = "mlflow.runName";
+
     public static KeyValue RunTag(string? key, string? value)
     {
         var validKey = Keys.Validate(key, "tag");
-        return new KeyValue(validKey, Keys.Value(value, "tag", validKey, Limits.RunTagValue));
+        var validValue = Keys.Value(value, "tag", validKey, Limits.RunTagValue);
+        return new KeyValue(validKey, validKey == RunNameTag ? RunName(validValue) : validValue);
     }
+
+    public static string RunName(string name) => Text.Storable(name, "run_name").Length <= Limits.RunName
+        ? name
+        : throw Invalid($"run_name is {name.Length} characters long; at most {Limits.RunName} are allowed.");
 
     public static List<KeyValue> Tags(List<TagInput?>? tags, Func<string?, string?, KeyValue> validate)
     {
