@@ -35,6 +35,16 @@ public sealed class ExperimentTests(RegistryAppFixture app)
     }
 
     [Fact]
+    public async Task The_default_experiment_cannot_be_deleted()
+    {
+        var message = await (await _tracking.PostAsync("experiments/delete", new { experiment_id = "0" }))
+            .ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+
+        Assert.Contains("default experiment", message);
+        Assert.Equal("active", (string?)(await _tracking.GetExperimentAsync("0"))["lifecycle_stage"]);
+    }
+
+    [Fact]
     public async Task Rename_delete_and_restore_follow_MLflows_lifecycle()
     {
         var id = await _tracking.CreateExperimentAsync(MlflowHttp.UniqueName("life"));

@@ -21,6 +21,8 @@ internal static class ExperimentSql
         """;
 
     /// <summary>Each project has an experiment that answers to id 0, made on first use: the client logs there when none is set.</summary>
+    public const int DefaultId = 0;
+
     public const string EnsureDefault =
         """
         INSERT INTO ml_experiments (project_id, iid, name, created_at, updated_at)

@@ -47,7 +47,7 @@ internal sealed class ExperimentStore(NpgsqlDataSource dataSource)
     public async Task<Experiment?> FindAsync(long projectId, int iid, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
-        if (iid == 0)
+        if (iid == ExperimentSql.DefaultId)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(ExperimentSql.EnsureDefault) { Parameters = { new NpgsqlParameter<long> { TypedValue = projectId } } });
         }

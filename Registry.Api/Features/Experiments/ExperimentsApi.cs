@@ -95,6 +95,11 @@ internal static class ExperimentsApi
     {
         using var activity = Telemetry.StartOperation(deleted ? "experiments.delete" : "experiments.restore", projectId);
         var iid = ExperimentSql.RequireId(request.ExperimentId);
+        if (deleted && iid == ExperimentSql.DefaultId)
+        {
+            // As MLflow's file store: runs started without an experiment land here, so it must stay usable.
+            return MlflowError.InvalidParameterValue("Cannot delete the default experiment '0'. This is an internally reserved experiment.");
+        }
         return await store.SetDeletedAsync(projectId, iid, deleted, cancellationToken) == ExperimentWrite.Done
             ? TypedResults.Ok(EmptyResponse.Instance)
             : NotFound(request.ExperimentId);
