@@ -6,7 +6,7 @@ namespace Registry.Tests.Unit;
 public sealed class DatabaseDefaultsTests
 {
     [Fact]
-    public void A_plain_connection_string_gets_prepared_statements_a_small_pool_and_no_jit()
+    public void A_plain_connection_string_gets_prepared_statements_a_small_pool_no_reset_and_no_jit()
     {
         var builder = new NpgsqlDataSourceBuilder("Host=db;Database=registrydb");
 
@@ -15,19 +15,23 @@ public sealed class DatabaseDefaultsTests
         var settings = builder.ConnectionStringBuilder;
         Assert.Equal(64, settings.MaxAutoPrepare);
         Assert.Equal(Math.Max(16, Environment.ProcessorCount * 4), settings.MaxPoolSize);
+        Assert.True(settings.NoResetOnClose);
         Assert.Equal("-c jit=off", settings.Options);
     }
 
-    [Fact]
-    public void Settings_in_the_connection_string_win()
+    [Theory]
+    [InlineData("No Reset On Close=false")]
+    [InlineData("NoResetOnClose=false")]
+    public void Settings_in_the_connection_string_win(string resetSetting)
     {
-        var builder = new NpgsqlDataSourceBuilder("Host=db;Max Auto Prepare=5;Maximum Pool Size=40;Options=-c jit=on");
+        var builder = new NpgsqlDataSourceBuilder($"Host=db;Max Auto Prepare=5;Maximum Pool Size=40;Options=-c jit=on;{resetSetting}");
 
         DatabaseDefaults.Apply(builder);
 
         var settings = builder.ConnectionStringBuilder;
         Assert.Equal(5, settings.MaxAutoPrepare);
         Assert.Equal(40, settings.MaxPoolSize);
+        Assert.False(settings.NoResetOnClose);
         Assert.Equal("-c jit=on", settings.Options);
     }
 }
