@@ -65,6 +65,7 @@ builder.Services.AddSingleton<StageAndAliasStore>();
 builder.Services.AddSingleton<ModelVersionSearch>();
 builder.Services.AddSingleton<ExperimentStore>();
 builder.Services.AddSingleton<ExperimentSearch>();
+builder.Services.AddSingleton<ExperimentIds>();
 builder.Services.AddSingleton<RunStore>();
 builder.Services.AddSingleton<RunLogStore>();
 builder.Services.AddSingleton<RunSearch>();

@@ -122,6 +122,15 @@ public sealed class RunSearchTests(RegistryAppFixture app)
     }
 
     [Fact]
+    public async Task Experiments_that_do_not_exist_add_nothing_and_alone_find_nothing()
+    {
+        var experimentId = await SeedAsync();
+
+        Assert.Empty((await _tracking.SearchRunsAsync(["987654321"])).RunIds);
+        Assert.Equal(4, (await _tracking.SearchRunsAsync(["987654321", experimentId, experimentId])).RunIds.Count);
+    }
+
+    [Fact]
     public async Task Searching_another_projects_experiment_finds_nothing_of_ours()
     {
         var experimentId = await SeedAsync();

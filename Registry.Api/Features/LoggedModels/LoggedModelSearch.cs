@@ -10,7 +10,7 @@ namespace Registry.Api.Features.LoggedModels;
 /// (=, !=, LIKE, ILIKE) and creation/last-updated times (numeric); order_by as MLflow 3 sends it,
 /// <c>[{field_name, ascending}]</c> (default newest first, tie-break model_id); offset page tokens.
 /// </summary>
-internal sealed class LoggedModelSearch(NpgsqlDataSource dataSource)
+internal sealed class LoggedModelSearch(NpgsqlDataSource dataSource, ExperimentIds experimentTable)
 {
     public const int DefaultMaxResults = 100;
     public const int MaxResultsLimit = 1000;
@@ -30,11 +30,17 @@ internal sealed class LoggedModelSearch(NpgsqlDataSource dataSource)
         var offset = (long?)PageToken.Decode(request.PageToken, query, [typeof(long)])?[0] ?? 0;
 
         var parameters = new SqlParameters();
-        var where = new StringBuilder($"lm.project_id = {parameters.Add(projectId)} AND e.iid = ANY({parameters.Add(iids)}) AND lm.deleted_at IS NULL");
+        var where = new StringBuilder("lm.deleted_at IS NULL");
         foreach (var clause in FilterParser.Parse(request.Filter))
         {
             where.Append(" AND ").Append(Condition(clause, parameters));
         }
+        var experiments = await experimentTable.ResolveAsync(projectId, iids, cancellationToken);
+        if (experiments.Length == 0)
+        {
+            return ([], null);
+        }
+        where.Append($" AND lm.project_id = {parameters.Add(projectId)} AND lm.experiment_id = ANY({parameters.Add(experiments)})");
 
         await using var batch = CustomPlans.Batch(dataSource,
             $"""

@@ -12,7 +12,7 @@ namespace Registry.Api.Features.Runs;
 /// <c>params.</c> and <c>tags.</c> (=, !=, LIKE, ILIKE), <c>attributes.</c> status, run_name, run_id (incl. IN),
 /// start_time and end_time; order by any of them (default start_time DESC), tie-break run_id; offset page tokens.
 /// </summary>
-internal sealed class RunSearch(NpgsqlDataSource dataSource)
+internal sealed class RunSearch(NpgsqlDataSource dataSource, ExperimentIds experimentTable)
 {
     public const int DefaultMaxResults = 1000;
     public const int MaxResultsLimit = 50_000;
@@ -31,12 +31,18 @@ internal sealed class RunSearch(NpgsqlDataSource dataSource)
         var offset = (long?)PageToken.Decode(pageToken, query, [typeof(long)])?[0] ?? 0;
 
         var parameters = new SqlParameters();
-        var where = new StringBuilder($"r.project_id = {parameters.Add(projectId)} AND e.iid = ANY({parameters.Add(iids)}) AND {ViewTypes.Condition(viewType, "r.deleted_at")}");
+        var where = new StringBuilder(ViewTypes.Condition(viewType, "r.deleted_at"));
         foreach (var clause in FilterParser.Parse(filter))
         {
             where.Append(" AND ").Append(Condition(clause, parameters));
         }
         var order = orderBy.Count == 0 ? ["r.start_time DESC"] : orderBy.Select(entry => OrderTerm(entry, parameters)).ToList();
+        var experiments = await experimentTable.ResolveAsync(projectId, iids, cancellationToken);
+        if (experiments.Length == 0)
+        {
+            return ([], null);
+        }
+        where.Append($" AND r.project_id = {parameters.Add(projectId)} AND r.experiment_id = ANY({parameters.Add(experiments)})");
 
         await using var batch = CustomPlans.Batch(dataSource,
             $"""
