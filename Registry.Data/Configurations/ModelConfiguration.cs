@@ -9,12 +9,13 @@ internal sealed class ModelConfiguration : IEntityTypeConfiguration<Model>
     public void Configure(EntityTypeBuilder<Model> model)
     {
         model.ToTable("ml_models");
-        model.Property(m => m.Name).HasMaxLength(Limits.ModelName);
+        // Byte order (as MLflow's file store sorts names): one index then serves `name LIKE 'prefix%'` as a range and
+        // ORDER BY name, so a search page reads only its own rows however many names sort before the prefix.
+        model.Property(m => m.Name).HasMaxLength(Limits.ModelName).UseCollation("C");
         model.Property(m => m.Description).HasMaxLength(Limits.Description);
         model.HasIndex(m => new { m.ProjectId, m.Name }).IsUnique();
         model.Property(m => m.LastVersion).HasDefaultValue(0);
-        // Search: `name LIKE 'prefix%'` needs pattern ops unless the database collation is C; the others serve ORDER BY + keyset paging.
-        model.HasIndex(m => new { m.ProjectId, m.Name }, "NamePattern").HasDatabaseName("ix_ml_models_project_id_name_pattern").HasOperators("int8_ops", "text_pattern_ops");
+        // Search: ORDER BY + keyset paging.
         model.HasIndex(m => new { m.ProjectId, m.UpdatedAt, m.Name });
         model.HasIndex(m => new { m.ProjectId, m.CreatedAt, m.Name });
         model.HasOne<Project>().WithMany().HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Cascade);

@@ -595,7 +595,8 @@ namespace Registry.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)")
-                        .HasColumnName("name");
+                        .HasColumnName("name")
+                        .UseCollation("C");
 
                     b.Property<long>("ProjectId")
                         .HasColumnType("bigint")
@@ -627,11 +628,6 @@ namespace Registry.Data.Migrations
 
                     b.HasIndex("ProjectId", "UpdatedAt", "Name")
                         .HasDatabaseName("ix_ml_models_project_id_updated_at_name");
-
-                    b.HasIndex(new[] { "ProjectId", "Name" }, "NamePattern")
-                        .HasDatabaseName("ix_ml_models_project_id_name_pattern");
-
-                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "ProjectId", "Name" }, "NamePattern"), new[] { "int8_ops", "text_pattern_ops" });
 
                     b.ToTable("ml_models", (string)null);
                 });
