@@ -105,6 +105,10 @@ internal sealed class MlflowErrorMiddleware(
             new MlflowError("INVALID_PARAMETER_VALUE", "The request body is larger than this server accepts.", StatusCodes.Status413PayloadTooLarge),
         BadHttpRequestException { InnerException: JsonException json } => MlflowError.InvalidParameterValue($"Malformed JSON request body: {json.Message}"),
         BadHttpRequestException badRequest => MlflowError.InvalidParameterValue(badRequest.Message),
+        // Class 22 is PostgreSQL refusing a value the caller sent (a LIKE pattern ending in its escape character, a
+        // number out of range): bad input, not a server fault.
+        PostgresException { SqlState: var state } data when state.StartsWith("22", StringComparison.Ordinal) =>
+            MlflowError.InvalidParameterValue($"Invalid value: {data.MessageText}."),
         _ when IsConflict(exception) => MlflowError.TemporarilyUnavailable("The request kept colliding with concurrent writes; retry it."),
         NpgsqlException { IsTransient: true } or { InnerException: NpgsqlException { IsTransient: true } } =>
             MlflowError.TemporarilyUnavailable("The database is unavailable; retry shortly."),

@@ -156,6 +156,22 @@ public sealed class SearchTests(RegistryAppFixture app)
         Assert.Equal([$"{_prefix}-100"], (await _models.SearchAsync(Scope, pageToken: next)).Names);
     }
 
+    [Fact]
+    public async Task A_LIKE_pattern_ending_in_its_escape_character_is_INVALID_PARAMETER_VALUE_and_holds_no_connection()
+    {
+        await SeedAsync();
+        // PostgreSQL raises the error only when matching reaches the pattern's end: 'data' gets there.
+        var query = $"filter={Uri.EscapeDataString($"{Scope} AND tags.team LIKE 'da\\\\'")}";
+
+        // More failures than the API's connection pool holds: each must give its connection back.
+        for (var i = 0; i < 40; i++)
+        {
+            var message = await (await _models.SearchRawAsync(query)).ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+            Assert.Contains("escape", message);
+        }
+        Assert.Equal(4, (await _models.SearchAsync(Scope)).Names.Count);
+    }
+
     [Theory]
     [InlineData("max_results=1001", "max_results")]
     [InlineData("max_results=0", "max_results")]

@@ -33,15 +33,27 @@ internal sealed class MetricHistoryStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after is null ? long.MinValue : (long)after[1] });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after is null ? 0 : (long)after[2] });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxResults + 1 });
-        var reader = await command.ExecuteReaderAsync(cancellationToken);
-        // The run's row comes first (with no point when the metric has none); no row at all means no such run.
-        if (!await reader.ReadAsync(cancellationToken))
+        NpgsqlDataReader? reader = null;
+        try
         {
-            await reader.DisposeAsync();
-            await command.DisposeAsync();
-            throw new MlflowException(RunSql.NotFound(runId));
+            reader = await command.ExecuteReaderAsync(cancellationToken);
+            // The run's row comes first (with no point when the metric has none); no row at all means no such run.
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw new MlflowException(RunSql.NotFound(runId));
+            }
+            return new MetricHistoryCursor(command, reader, query);
         }
-        return new MetricHistoryCursor(command, reader, query);
+        catch
+        {
+            // Until the cursor owns them, the reader and its connection are ours to give back.
+            if (reader is not null)
+            {
+                await reader.DisposeAsync();
+            }
+            await command.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Several runs' points between two steps, at most <paramref name="maxResults"/> per run, evenly spread over the steps.</summary>

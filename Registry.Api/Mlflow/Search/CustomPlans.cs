@@ -31,7 +31,17 @@ public static class CustomPlans
     public static async Task<NpgsqlDataReader> ReadAsync(NpgsqlBatch batch, CancellationToken cancellationToken)
     {
         var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
-        return reader;
+        try
+        {
+            await reader.NextResultAsync(cancellationToken);
+            return reader;
+        }
+        catch
+        {
+            // The reader holds the data source's connection: a search that failed here (a bad pattern, a client gone)
+            // and was not disposed kept it, and sixteen of them emptied the pool.
+            await reader.DisposeAsync();
+            throw;
+        }
     }
 }
