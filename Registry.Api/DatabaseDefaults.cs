@@ -24,16 +24,16 @@ internal static class DatabaseDefaults
         {
             settings.MaxPoolSize = Math.Max(16, Environment.ProcessorCount * 4);
         }
-        // Searches plan with their real parameters (see CustomPlans), and over 100k runs their cost crosses
-        // jit_above_cost: every search then compiled its expressions anew. At 64 concurrent runs/search that cut
-        // throughput from 52 to 12 req/s; the queries themselves are index scans that gain nothing from JIT.
         // A pooled connection is reset on its next use by prepending RESET ALL, UNLISTEN, advisory-unlock-all and DISCARDs
-        // to the next statement: a third of PostgreSQL's CPU on a get. The API keeps no session state (its locks and
+        // to the next statement: a quarter of PostgreSQL's CPU on a get. The API keeps no session state (its locks and
         // settings are transaction-scoped: pg_advisory_xact_lock, set_config(..., true)), so there is nothing to reset.
         if (!IsSet(settings, "No Reset On Close"))
         {
             settings.NoResetOnClose = true;
         }
+        // Searches plan with their real parameters (see CustomPlans), and over 100k runs their cost crosses
+        // jit_above_cost: every search then compiled its expressions anew. At 64 concurrent runs/search that cut
+        // throughput from 52 to 12 req/s; the queries themselves are index scans that gain nothing from JIT.
         if (string.IsNullOrEmpty(settings.Options))
         {
             settings.Options = "-c jit=off";

@@ -20,9 +20,10 @@ internal static class ExperimentSql
                               FROM ml_experiment_metadata t WHERE t.experiment_id = e.id), '[]'::json))
         """;
 
-    /// <summary>Each project has an experiment that answers to id 0, made on first use: the client logs there when none is set.</summary>
+    /// <summary>The project's default experiment: the client logs there when no experiment is set.</summary>
     public const int DefaultId = 0;
 
+    /// <summary>Each project has an experiment that answers to id 0, made on first use: the client logs there when none is set.</summary>
     public const string EnsureDefault =
         """
         INSERT INTO ml_experiments (project_id, iid, name, created_at, updated_at)
