@@ -36,7 +36,7 @@ builder.Services.Configure<JsonOptions>(options =>
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
 builder.Services.AddFeatureManagement();
-builder.Services.AddOpenApi(options => options.DescribeJsonBodies());
+builder.Services.AddOpenApi(options => options.DescribeJsonBodies().DescribeRawModelVersions());
 
 builder.Services.AddMemoryCache();
 builder.Services.AddSingleton(TimeProvider.System);

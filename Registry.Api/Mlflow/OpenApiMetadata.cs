@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using Registry.Api.Features.ModelVersions;
 
 namespace Registry.Api.Mlflow;
 
@@ -31,4 +32,20 @@ internal static class OpenApiMetadata
             };
         }
     });
+
+    /// <summary>Describes <see cref="ModelVersionsJson"/>, written unparsed, as the array of model versions it is.</summary>
+    public static OpenApiOptions DescribeRawModelVersions(this OpenApiOptions options)
+    {
+        // Inline, as every other list of versions is: the wrapper's name is not part of the wire contract.
+        options.CreateSchemaReferenceId = type => type.Type == typeof(ModelVersionsJson) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
+        return options.AddSchemaTransformer(async (schema, context, cancellationToken) =>
+        {
+            if (context.JsonTypeInfo.Type == typeof(ModelVersionsJson))
+            {
+                var versions = await context.GetOrCreateSchemaAsync(typeof(IReadOnlyList<ModelVersion>), null, cancellationToken);
+                schema.Type = versions.Type;
+                schema.Items = versions.Items;
+            }
+        });
+    }
 }

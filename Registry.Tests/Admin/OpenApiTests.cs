@@ -22,4 +22,15 @@ public sealed class OpenApiTests(RegistryAppFixture app)
         }
         Assert.Contains("/api/v4/personal_access_tokens/self", paths.Select(p => p.Key));
     }
+
+    [Fact]
+    public async Task A_registered_models_latest_versions_are_described_as_model_versions()
+    {
+        var document = JsonNode.Parse(await app.Http.GetStringAsync("/openapi/v1.json"))!;
+        var schemas = document["components"]!["schemas"]!;
+
+        var latest = schemas["RegisteredModel"]!["properties"]!["latest_versions"]!;
+        Assert.Equal("array", (string?)latest["type"]);
+        Assert.Equal("#/components/schemas/ModelVersion", (string?)latest["items"]!["$ref"]);
+    }
 }

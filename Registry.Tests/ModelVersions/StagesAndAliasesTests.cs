@@ -136,6 +136,25 @@ public sealed class StagesAndAliasesTests(RegistryAppFixture app)
     }
 
     [Fact]
+    public async Task A_registered_models_latest_versions_are_written_as_model_versions_get_writes_them()
+    {
+        var name = await ModelWithVersionsAsync(2);
+        await _versions.TransitionAsync(name, "1", "Staging");
+        await (await _versions.SendAsync(HttpMethod.Patch, "model-versions/update", new { name, version = "1", description = "a \"quoted\" line\nand ünïcode" })).ShouldBeOkAsync();
+        await (await _versions.SendAsync(HttpMethod.Post, "registered-models/alias", new { name, alias = "champion", version = "2" })).ShouldBeOkAsync();
+
+        var latest = (await _versions.Models.GetAsync(name))["latest_versions"]!.AsArray();
+
+        Assert.Equal(2, latest.Count);
+        foreach (var version in latest)
+        {
+            var got = await _versions.GetAsync(name, (string)version!["version"]!);
+            Assert.True(JsonNode.DeepEquals(got, version), $"latest: {version.ToJsonString()}\nget:    {got.ToJsonString()}");
+        }
+        Assert.False(latest[1]!.AsObject().ContainsKey("description"));
+    }
+
+    [Fact]
     public async Task Aliases_are_set_read_moved_and_deleted()
     {
         var name = await ModelWithVersionsAsync(2);

@@ -1,7 +1,7 @@
 -- RegisteredModelStore.FindSql with its parameters filled in (a unit test keeps the two identical).
 \set i random(1, 100000)
 SELECT m.name, m.created_at, m.updated_at, m.description, m.user_id, tags.keys, tags.values, COALESCE((
-    SELECT json_agg(latest.version ORDER BY latest.number)
+    SELECT json_strip_nulls(json_agg(latest.version ORDER BY latest.number))
     FROM unnest(ARRAY['None', 'Staging', 'Production', 'Archived']) AS stage(name)
     CROSS JOIN LATERAL (
         SELECT json_build_object(

@@ -34,11 +34,14 @@ internal static class ModelVersionSql
             'model_id', v.logged_model_id)
         """;
 
-    /// <summary>The highest version in each stage of model <c>m</c> (one index probe per stage), as a JSON array ordered by version.</summary>
+    /// <summary>
+    /// The highest version in each stage of model <c>m</c> (one index probe per stage), as a JSON array ordered by
+    /// version; compact and without null fields, as the API writes JSON, so that it can go into a response unparsed.
+    /// </summary>
     public const string LatestVersionsJson =
         $"""
         COALESCE((
-            SELECT json_agg(latest.version ORDER BY latest.number)
+            SELECT json_strip_nulls(json_agg(latest.version ORDER BY latest.number))
             FROM unnest(ARRAY['None', 'Staging', 'Production', 'Archived']) AS stage(name)
             CROSS JOIN LATERAL (
                 SELECT {Json} AS version, v.version AS number

@@ -17,7 +17,7 @@ public sealed record RegisteredModel(
     string? Description,
     string? UserId,
     IReadOnlyList<RegisteredModelTag> Tags,
-    IReadOnlyList<ModelVersion> LatestVersions,
+    ModelVersionsJson LatestVersions,
     IReadOnlyList<RegisteredModelAlias> Aliases);
 
 public sealed record RegisteredModelAlias(string Alias, string Version);

@@ -39,7 +39,7 @@ internal static class RegisteredModelSql
             row.IsDBNull(3) ? null : row.GetString(3),
             row.IsDBNull(4) ? null : UserIdText(row.GetInt64(4)),
             [.. keys.Select((key, i) => new RegisteredModelTag(key, values[i]))],
-            ModelVersionSql.ParseList(row.GetString(7)),
+            new ModelVersionsJson(row.GetFieldValue<byte[]>(7)),
             [.. aliases.Select((alias, i) => new RegisteredModelAlias(alias, aliasVersions[i]))]);
     }
 

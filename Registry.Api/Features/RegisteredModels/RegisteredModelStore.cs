@@ -1,4 +1,5 @@
 using Npgsql;
+using Registry.Api.Features.ModelVersions;
 using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.RegisteredModels;
@@ -87,7 +88,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
                 if (created)
                 {
                     var millis = Timestamps.ToMillis(now);
-                    return new RegisteredModel(name, millis, millis, description, RegisteredModelSql.UserIdText(userId), tags, [], []);
+                    return new RegisteredModel(name, millis, millis, description, RegisteredModelSql.UserIdText(userId), tags, ModelVersionsJson.Empty, []);
                 }
             }
             catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: ModelNameConstraint })
