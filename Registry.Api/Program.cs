@@ -23,7 +23,10 @@ if (AdminCli.IsInvocation(args))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("registrydb", configureDataSourceBuilder: DatabaseDefaults.Apply);
+builder.AddNpgsqlDataSource(
+    "registrydb",
+    settings => settings.DisableTracing = settings.DisableMetrics = !builder.ExportsTelemetry(),
+    DatabaseDefaults.Apply);
 builder.Services.AddDbContextPool<RegistryDbContext>((services, options) =>
     options.UseRegistryDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>()));
 
