@@ -55,6 +55,35 @@ public sealed class ArtifactTests(RegistryAppFixture app)
     }
 
     [Fact]
+    public async Task Listing_a_directory_while_others_write_and_delete_in_it_never_fails()
+    {
+        var root = Root();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var listed = 0;
+        var churn = Enumerable.Range(0, 4).Select(writer => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                await (await PutAsync($"{root}/dir/f{writer}-{i % 8}", [1, 2, 3])).ShouldBeOkAsync();
+                var delete = i % 4 == 0 ? $"{root}/dir" : $"{root}/dir/f{writer}-{(i + 3) % 8}";
+                await (await app.Http.SendRawAsync(HttpMethod.Delete, ArtifactsPath(app.Tenants.ProjectId, $"artifacts/{delete}"), null, app.Tenants.Developer)).ShouldBeOkAsync();
+            }
+        }));
+        var lists = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await ListAsync($"{root}/dir");
+                Interlocked.Increment(ref listed);
+            }
+        }));
+
+        await Task.WhenAll([.. churn, .. lists]);
+
+        Assert.True(listed > 100, $"only {listed} listings in 3 s");
+    }
+
+    [Fact]
     public async Task Listing_shows_one_level_with_sizes_and_deletes_remove_files_and_directories()
     {
         var root = Root();

@@ -4,17 +4,28 @@ using Registry.Api.Mlflow;
 namespace Registry.Api.Features.Artifacts;
 
 /// <summary>
-/// Artifacts on the local file system, one directory per project. Uploads stream to a temporary file next to the
-/// target and are renamed into place, so a reader never sees half an artifact and a failed upload leaves nothing.
+/// Artifacts on the local file system, one directory per project. Uploads stream to a temporary file in a staging
+/// directory beside the projects and are renamed into place, so a reader never sees half an artifact and a failed
+/// upload leaves nothing. Directories are deleted by renaming them out of the way first: requests that write, list and
+/// delete in the same directory at once each see it before or after, never half gone.
 /// </summary>
 internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IArtifactStore
 {
     private const int BufferSize = 81_920;
+    private const int PlacementAttempts = 8;
 
     public long MaxUploadBytes => options.Value.MaxUploadBytes;
 
     private string Resolve(long projectId, string path) =>
         ArtifactPath.Resolve(Path.Combine(options.Value.Root, "projects", Sql.Text(projectId)), path);
+
+    /// <summary>A fresh name outside every project, on the same file system (so renames into place are atomic).</summary>
+    private string Scratch(string purpose)
+    {
+        var directory = Path.Combine(options.Value.Root, purpose);
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, Guid.NewGuid().ToString("N"));
+    }
 
     public async Task<long> WriteAsync(long projectId, string path, Stream body, CancellationToken cancellationToken)
     {
@@ -23,8 +34,7 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
         {
             throw new MlflowException(MlflowError.InvalidParameterValue($"'{path}' is a directory of artifacts, not a file."));
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        var temporary = $"{target}.{Guid.NewGuid():N}.uploading";
+        var temporary = Scratch("uploading");
         try
         {
             var limited = new LimitedStream(body, MaxUploadBytes);
@@ -32,12 +42,31 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
             {
                 await limited.CopyToAsync(file, BufferSize, cancellationToken);
             }
-            File.Move(temporary, target, overwrite: true);
+            PlaceAt(temporary, target);
             return limited.BytesRead;
         }
         finally
         {
             File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Renames the file into place, creating its directory again if a concurrent delete just removed it.</summary>
+    private static void PlaceAt(string temporary, string target)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Move(temporary, target, overwrite: true);
+                return;
+            }
+            // The directory went between the two calls (rename(2) says ENOENT, reported as a missing file) or during
+            // CreateDirectory (which then reports it "already exists"); the upload itself is still in the staging directory.
+            catch (IOException) when (attempt < PlacementAttempts && File.Exists(temporary))
+            {
+            }
         }
     }
 
@@ -48,7 +77,15 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
         {
             return Task.FromResult<ArtifactContent?>(null);
         }
-        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<ArtifactContent?>(null); // deleted since File.Exists
+        }
         try
         {
             var (offset, length) = ArtifactLimits.Resolve(range, stream.Length);
@@ -64,15 +101,40 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
 
     public Task<IReadOnlyList<ArtifactFile>> ListAsync(long projectId, string directory, CancellationToken cancellationToken)
     {
-        var full = Resolve(projectId, directory);
-        IReadOnlyList<ArtifactFile> files = !Directory.Exists(full) ? [] :
-        [
-            .. new DirectoryInfo(full).EnumerateFileSystemInfos()
-                .Where(entry => !entry.Name.EndsWith(".uploading", StringComparison.Ordinal))
-                .OrderBy(entry => entry.Name, StringComparer.Ordinal)
-                .Select(entry => entry is FileInfo file ? new ArtifactFile(entry.Name, false, file.Length) : new ArtifactFile(entry.Name, true, null)),
-        ];
-        return Task.FromResult(files);
+        var files = new List<ArtifactFile>();
+        try
+        {
+            foreach (var entry in new DirectoryInfo(Resolve(projectId, directory)).EnumerateFileSystemInfos())
+            {
+                if (entry is not FileInfo file)
+                {
+                    files.Add(new ArtifactFile(entry.Name, true, null));
+                }
+                else if (LengthOf(file) is { } length)
+                {
+                    files.Add(new ArtifactFile(entry.Name, false, length));
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return Task.FromResult<IReadOnlyList<ArtifactFile>>([]); // never there, or deleted while listed
+        }
+        files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return Task.FromResult<IReadOnlyList<ArtifactFile>>(files);
+    }
+
+    /// <returns>null when the file was deleted after the directory was read.</returns>
+    private static long? LengthOf(FileInfo file)
+    {
+        try
+        {
+            return file.Length;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     public Task DeleteAsync(long projectId, string path, CancellationToken cancellationToken)
@@ -84,7 +146,16 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
         }
         else if (Directory.Exists(full))
         {
-            Directory.Delete(full, recursive: true);
+            var trash = Scratch("deleting");
+            try
+            {
+                Directory.Move(full, trash);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return Task.CompletedTask; // a concurrent delete moved it first
+            }
+            Directory.Delete(trash, recursive: true);
         }
         return Task.CompletedTask;
     }
