@@ -138,7 +138,12 @@ public sealed class SearchTests(RegistryAppFixture app)
         }
         while (token is not null);
 
-        Assert.Equal(Enumerable.Range(0, 7).Reverse().Select(i => $"{_prefix}-t{i}"), seen);
+        // Models created in the same millisecond tie on the timestamp and follow by name: the pages must give the order
+        // one whole page gives, with every model once.
+        var (onePage, _) = await _models.SearchAsync(Scope, maxResults: 100, orderBy: "creation_timestamp DESC");
+        Assert.Equal(7, onePage.Count);
+        Assert.Equal(onePage, seen);
+        Assert.True(seen.IndexOf($"{_prefix}-t6") < seen.IndexOf($"{_prefix}-t0"), string.Join(", ", seen));
     }
 
     [Fact]
