@@ -80,6 +80,12 @@ public sealed class ArtifactTests(RegistryAppFixture app)
     }
 
     [Fact]
+    public async Task Listing_a_name_longer_than_the_file_system_holds_is_an_empty_directory()
+    {
+        Assert.Empty(await ListAsync($"{Root()}/{new string('a', 2000)}"));
+    }
+
+    [Fact]
     public async Task Listing_shows_one_level_with_sizes_and_deletes_remove_files_and_directories()
     {
         var root = Root();

@@ -101,10 +101,15 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
 
     public Task<IReadOnlyList<ArtifactFile>> ListAsync(long projectId, string directory, CancellationToken cancellationToken)
     {
+        var full = Resolve(projectId, directory);
         var files = new List<ArtifactFile>();
+        if (!Directory.Exists(full))
+        {
+            return Task.FromResult<IReadOnlyList<ArtifactFile>>(files); // also a file, or a name the file system cannot hold
+        }
         try
         {
-            foreach (var entry in new DirectoryInfo(Resolve(projectId, directory)).EnumerateFileSystemInfos())
+            foreach (var entry in new DirectoryInfo(full).EnumerateFileSystemInfos())
             {
                 if (entry is not FileInfo file)
                 {
@@ -118,7 +123,7 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
         }
         catch (DirectoryNotFoundException)
         {
-            return Task.FromResult<IReadOnlyList<ArtifactFile>>([]); // never there, or deleted while listed
+            return Task.FromResult<IReadOnlyList<ArtifactFile>>([]); // deleted while listed
         }
         files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         return Task.FromResult<IReadOnlyList<ArtifactFile>>(files);
