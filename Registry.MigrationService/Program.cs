@@ -4,7 +4,7 @@ using Registry.MigrationService;
 var builder = Host.CreateApplicationBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDataSource("registrydb");
+builder.AddNpgsqlDataSource("registrydb", settings => settings.DisableTracing = settings.DisableMetrics = !builder.ExportsTelemetry());
 builder.Services.AddDbContext<RegistryDbContext>((services, options) =>
     options.UseRegistryDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>(), npgsql => npgsql.EnableRetryOnFailure()));
 builder.Services.Configure<BootstrapOptions>(builder.Configuration.GetSection("Registry"));

@@ -23,7 +23,7 @@ internal static class ExperimentSql
     /// <summary>The project's default experiment: the client logs there when no experiment is set.</summary>
     public const int DefaultId = 0;
 
-    /// <summary>Each project has an experiment that answers to id 0, made on first use: the client logs there when none is set.</summary>
+    /// <summary>Makes the project's default experiment (<see cref="DefaultId"/>) on first use; does nothing after.</summary>
     public const string EnsureDefault =
         """
         INSERT INTO ml_experiments (project_id, iid, name, created_at, updated_at)
