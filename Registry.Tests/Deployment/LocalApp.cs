@@ -13,6 +13,8 @@ internal sealed class LocalApp : IAsyncDisposable
     private LocalApp(DistributedApplication app, HttpClient http, string connectionString) =>
         (_app, Http, ConnectionString) = (app, http, connectionString);
 
+    public ResourceNotificationService Notifications => _app.ResourceNotifications;
+
     public HttpClient Http { get; }
     public string ConnectionString { get; }
 
