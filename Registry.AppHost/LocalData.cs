@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Registry.AppHost.Postgres;
 
 namespace Registry.AppHost;
@@ -44,6 +46,15 @@ internal sealed class LocalData(IConfiguration configuration)
         : IsThrowAway ? NewThrowAwayDirectory("artifacts")
         : ConfiguredPostgresDirectory is { } cluster ? cluster.TrimEnd('/') + "-artifacts"
         : Path.Combine(DefaultRoot, "artifacts");
+
+    /// <summary>Says at startup where this run keeps <paramref name="what"/>, so nobody has to go looking for it.</summary>
+    public void Announce(IDistributedApplicationBuilder builder, string what, string directory) =>
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Registry.AppHost").LogInformation(
+                IsThrowAway ? "{What}: {Directory} (throw-away)" : "{What}: {Directory} (kept between runs)", what, directory);
+            return Task.CompletedTask;
+        });
 
     /// <summary>A fresh directory per AppHost run, named after its process so that a later run can remove what a killed one left.</summary>
     private static string NewThrowAwayDirectory(string suffix)

@@ -22,9 +22,16 @@ internal static class ArtifactStorage
         {
             "s3" => api.WithS3Storage(),
             "file" when builder.ExecutionContext.IsPublishMode => api.WithArtifactVolume(),
-            "file" => api.WithEnvironment("Registry__Artifacts__Root", new LocalData(builder.Configuration).ArtifactDirectory()),
+            "file" => api.WithLocalArtifactDirectory(new LocalData(builder.Configuration)),
             _ => throw new InvalidOperationException($"Artifacts:Storage is '{storage}'; use file or s3."),
         };
+    }
+
+    private static IResourceBuilder<ProjectResource> WithLocalArtifactDirectory(this IResourceBuilder<ProjectResource> api, LocalData data)
+    {
+        var directory = data.ArtifactDirectory();
+        data.Announce(api.ApplicationBuilder, "Artifacts", directory);
+        return api.WithEnvironment("Registry__Artifacts__Root", directory);
     }
 
     private static IResourceBuilder<ProjectResource> WithArtifactVolume(this IResourceBuilder<ProjectResource> api)

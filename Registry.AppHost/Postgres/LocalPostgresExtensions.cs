@@ -17,6 +17,7 @@ internal static class LocalPostgresExtensions
         var throwAway = data.IsThrowAway;
         var dataDir = data.PostgresDirectory();
         ClusterDirectory.Prepare(dataDir, binaries);
+        data.Announce(builder, "PostgreSQL data", dataDir);
 
         var init = builder.AddExecutable($"{serverName}-init", AsPostgres.Command, dataDir,
             [.. AsPostgres.Prefix, "/bin/sh", "-c",
