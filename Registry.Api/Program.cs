@@ -28,6 +28,7 @@ builder.AddNpgsqlDataSource(
     DatabaseDefaults.Apply);
 builder.Services.AddDbContextPool<RegistryDbContext>((services, options) =>
     options.UseRegistryDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>()));
+builder.Services.AddSchemaReadiness();
 
 builder.Services.Configure<JsonOptions>(options =>
 {

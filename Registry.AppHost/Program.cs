@@ -1,3 +1,5 @@
+using Registry.AppHost;
+using Registry.AppHost.Artifacts;
 using Registry.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -10,12 +12,18 @@ var bootstrapToken = builder.AddParameter("bootstrap-token", new GenerateParamet
 var migrations = builder.AddProject<Projects.Registry_MigrationService>("migrations")
     .WithReference(registrydb)
     .WaitFor(registrydb)
-    .WithEnvironment("Registry__BootstrapToken", bootstrapToken);
+    .WithEnvironment("Registry__BootstrapToken", bootstrapToken)
+    .PublishAsImage("migrations.Dockerfile");
 
-builder.AddProject<Projects.Registry_Api>("api")
+var api = builder.AddProject<Projects.Registry_Api>("api")
+    .WithReplicasFrom("Api:Replicas")
     .WithReference(registrydb)
-    .WithEnvironment("Registry__Artifacts__Root", RegistryDatabase.ArtifactRoot(builder))
+    .WithArtifactStorage()
     .WaitForCompletion(migrations)
-    .WithHttpHealthCheck("/health");
+    .WithPublicHttpsEndpoint()
+    .PublishAsImage("api.Dockerfile");
+
+// The web UI joins here the same way: AddProject<Projects.Registry_Web>("web").WithReplicasFrom("Web:Replicas")
+// .WithReference(api).WaitFor(api).WithPublicHttpsEndpoint(), and an image of its own when it needs one.
 
 builder.Build().Run();

@@ -28,7 +28,8 @@ public sealed class RegistryAppFixture : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Registry_AppHost>(
-            [$"--Parameters:bootstrap-token={BootstrapToken}"], timeout.Token);
+            // A throw-away database per run: the default keeps data between runs, and concurrent runs must not share it.
+            [$"--Parameters:bootstrap-token={BootstrapToken}", "--Postgres:DataDir=temp"], timeout.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
         foreach (var project in builder.Resources.OfType<ProjectResource>())
