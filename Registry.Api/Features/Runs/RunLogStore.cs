@@ -27,7 +27,11 @@ internal sealed class RunLogStore(NpgsqlDataSource dataSource)
         ), model_points AS (
             INSERT INTO ml_logged_model_metrics (logged_model_id, candidate_id, name, value, timestamp, step, dataset_name, dataset_digest)
             SELECT lm.id, live.id, m.key, m.value, m.ts, m.step, m.dataset_name, m.dataset_digest
-            FROM live, metric_input m JOIN ml_logged_models lm ON lm.project_id = $1 AND lm.model_id = m.model_id
+            FROM live, metric_input m
+            -- LIMIT keeps this a probe of the model_id index per point that names a model (never a scan of the project's
+            -- models); plain points, the usual batch, skip it
+            CROSS JOIN LATERAL (SELECT id FROM ml_logged_models WHERE model_id = m.model_id AND project_id = $1 LIMIT 1) lm
+            WHERE m.model_id IS NOT NULL
             ON CONFLICT (logged_model_id, name, step, timestamp, value, candidate_id) DO NOTHING
         ), latest AS (
             INSERT INTO ml_candidate_latest_metrics (candidate_id, name, value, timestamp, step)
