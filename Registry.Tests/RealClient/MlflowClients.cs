@@ -98,7 +98,8 @@ public static class MlflowClients
             }
             var path = i < paths.Length && paths[i].Length > 0 ? paths[i] : null;
             yield return Probe(pythons[i], path, "REGISTRY_MLFLOW_PYTHON")
-                ?? throw new InvalidOperationException($"REGISTRY_MLFLOW_PYTHON names {pythons[i]} (PYTHONPATH {path}), which does not import mlflow and pytest.");
+                ?? throw new InvalidOperationException(
+                    $"REGISTRY_MLFLOW_PYTHON names {pythons[i]} (PYTHONPATH {path ?? "not set"}), which does not import mlflow and pytest. {HowToEnable}");
         }
     }
 
