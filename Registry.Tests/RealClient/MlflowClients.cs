@@ -74,6 +74,12 @@ public static class MlflowClients
         var version = VendoredVersions[major];
         var home = Environment.GetEnvironmentVariable("HOME") ?? Path.GetTempPath();
         var cache = Path.Combine(home, ".cache", "registry", $"mlflow-{version}");
+        // An environment setup.sh built before needs no second look at Debian's packages (seconds on a busy machine).
+        if (Probe(Path.Combine(cache, "venv", "bin", "python"), Path.Combine(cache, "src", $"mlflow-{version}"), $"vendored ({cache})") is { } built
+            && built.Version == version)
+        {
+            return built;
+        }
         // Not cancelled by the asking test: bounded by SetupTimeout, and shared by every test that asks.
         var (exit, output) = await RunAsync("bash", [setup, version, cache], null, SetupTimeout, CancellationToken.None);
         var lines = output.Split('\n').Select(l => l.Trim()).ToList();

@@ -39,9 +39,9 @@ public static class PytestRun
 
     public static string ScriptsDirectory => Path.Combine(MlflowClients.RepositoryRoot().FullName, "Registry.Tests", "RealClient", "python");
 
-    /// <param name="selection">pytest arguments naming what to run, relative to the scripts directory.</param>
+    /// <param name="environment">More variables for the scripts (REGISTRY_S3_TRACKING_URI).</param>
     public static async Task<PytestResult> RunAsync(
-        MlflowClient client, string trackingUri, string token, string[] selection, CancellationToken cancellationToken)
+        MlflowClient client, string trackingUri, string token, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         var work = Directory.CreateTempSubdirectory($"registry-pytest-{client.Version}-");
         try
@@ -54,7 +54,7 @@ public static class PytestRun
                 WorkingDirectory = ScriptsDirectory,
             };
             foreach (var argument in (string[])["-m", "pytest", "-q", "-rfEs", "--tb=short", $"--basetemp={Path.Combine(work.FullName, "tmp")}",
-                         $"--junitxml={report}", "-o", "junit_family=xunit1", .. selection])
+                         $"--junitxml={report}", "-o", "junit_family=xunit1", "."])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -66,6 +66,10 @@ public static class PytestRun
             start.Environment["MLFLOW_HTTP_REQUEST_TIMEOUT"] = "60";
             start.Environment["GIT_PYTHON_REFRESH"] = "quiet";
             start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+            foreach (var (name, value) in environment)
+            {
+                start.Environment[name] = value;
+            }
             if (client.PythonPath is not null)
             {
                 start.Environment["PYTHONPATH"] = client.PythonPath;

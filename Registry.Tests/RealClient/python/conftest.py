@@ -1,10 +1,10 @@
 """The stock MLflow client against a running Registry.
 
-RealClientTests (C#) runs these with MLFLOW_TRACKING_URI and MLFLOW_TRACKING_TOKEN pointing at the API it started.
-By hand, against any Registry project:
+RealClientTests (C#) runs these with MLFLOW_TRACKING_URI and MLFLOW_TRACKING_TOKEN pointing at the API it started
+(and REGISTRY_S3_TRACKING_URI at one on S3, for s3/). By hand, against any Registry project:
 
     MLFLOW_TRACKING_URI=http://localhost:5080/api/v4/projects/1/ml/mlflow MLFLOW_TRACKING_TOKEN=<token> \
-        python -m pytest Registry.Tests/RealClient/python --ignore=Registry.Tests/RealClient/python/s3
+        python -m pytest Registry.Tests/RealClient/python
 """
 
 import os

@@ -4,7 +4,7 @@ import mlflow
 import mlflow.pyfunc
 import pytest
 
-from conftest import MLFLOW_MAJOR
+MLFLOW_MAJOR = int(mlflow.__version__.split(".")[0])
 
 if MLFLOW_MAJOR < 3:
     pytest.skip("logged models exist from MLflow 3 on", allow_module_level=True)

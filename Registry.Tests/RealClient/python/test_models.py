@@ -5,7 +5,7 @@ import mlflow.pyfunc
 import pandas as pd
 import pytest
 
-from conftest import MLFLOW_MAJOR
+MLFLOW_MAJOR = int(mlflow.__version__.split(".")[0])
 
 
 class AddN(mlflow.pyfunc.PythonModel):
