@@ -26,6 +26,8 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<LoggedModelParam> LoggedModelParams => Set<LoggedModelParam>();
     public DbSet<LoggedModelTag> LoggedModelTags => Set<LoggedModelTag>();
     public DbSet<CandidateOutput> CandidateOutputs => Set<CandidateOutput>();
+    public DbSet<CandidateModelInput> CandidateModelInputs => Set<CandidateModelInput>();
+    public DbSet<LoggedModelMetric> LoggedModelMetrics => Set<LoggedModelMetric>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RegistryDbContext).Assembly);

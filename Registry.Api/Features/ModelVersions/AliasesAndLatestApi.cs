@@ -67,9 +67,12 @@ internal static class AliasesAndLatestApi
         var name = RegisteredModelValidation.Name(http.String("name"));
         var alias = ModelVersionValidation.Alias(http.String("alias"));
 
-        var version = await store.FindByAliasAsync(projectId, name, alias, cancellationToken);
-        return version is null
-            ? MlflowError.ResourceDoesNotExist($"Registered model alias {alias} not found for model {name}.")
-            : TypedResults.Ok(new ModelVersionResponse(version));
+        // MLflow's codes: a missing model is RESOURCE_DOES_NOT_EXIST, an alias it does not have INVALID_PARAMETER_VALUE.
+        return await store.FindByAliasAsync(projectId, name, alias, cancellationToken) switch
+        {
+            (false, _) => ModelVersionsApi.ModelNotFound(name),
+            (_, null) => MlflowError.InvalidParameterValue($"Registered model alias {alias} not found."),
+            (_, { } version) => TypedResults.Ok(new ModelVersionResponse(version)),
+        };
     }
 }
