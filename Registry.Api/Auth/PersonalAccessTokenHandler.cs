@@ -38,7 +38,7 @@ internal sealed class PersonalAccessTokenHandler(
         {
             return AuthenticateResult.Fail("The access token has been revoked.");
         }
-        if (owner.ExpiresAt is { } expiresAt && expiresAt <= clock.GetUtcNow().UtcDateTime)
+        if (owner.ExpiresAt <= clock.GetUtcNow().UtcDateTime)
         {
             return AuthenticateResult.Fail("The access token has expired.");
         }
