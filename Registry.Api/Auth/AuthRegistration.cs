@@ -16,7 +16,7 @@ internal static class AuthRegistration
         services.AddAuthentication(PersonalAccessTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, PersonalAccessTokenHandler>(PersonalAccessTokenHandler.SchemeName, null);
         services.AddRegistryAuthorization();
-        services.AddTokenRateLimiting(configuration);
+        services.AddRegistryRateLimiting(configuration);
         return services;
     }
 }
