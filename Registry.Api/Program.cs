@@ -62,6 +62,7 @@ builder.Services.AddSingleton<MetricHistoryStore>();
 builder.Services.AddSingleton<AdminStore>();
 builder.Services.AddSingleton<TokenStore>();
 builder.Services.AddSingleton<TokenLifetime>();
+builder.Services.AddHostedService<ArtifactDeletionWorker>();
 builder.Services.Configure<ArtifactOptions>(builder.Configuration.GetSection("Registry:Artifacts"));
 builder.Services.AddArtifactStore(builder.Configuration);
 builder.Services.AddSingleton<LoggedModelStore>();

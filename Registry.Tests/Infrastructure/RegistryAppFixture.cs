@@ -22,13 +22,16 @@ public sealed class RegistryAppFixture : IAsyncLifetime
     public HttpClient Http { get; private set; } = null!;
     public string ConnectionString { get; private set; } = null!;
     public string BootstrapToken { get; } = "bootstrap-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The API's artifact directory, so that tests can look at the files and host further API processes on it.</summary>
+    public string ArtifactsRoot { get; } = Directory.CreateTempSubdirectory("registry-test-artifacts-").FullName;
     public Tenants Tenants { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Registry_AppHost>(
-            [$"--Parameters:bootstrap-token={BootstrapToken}"], timeout.Token);
+            [$"--Parameters:bootstrap-token={BootstrapToken}", $"--Artifacts:Root={ArtifactsRoot}"], timeout.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
         foreach (var project in builder.Resources.OfType<ProjectResource>())
@@ -65,6 +68,7 @@ public sealed class RegistryAppFixture : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+        try { Directory.Delete(ArtifactsRoot, recursive: true); } catch (IOException) { }
     }
 }
 
