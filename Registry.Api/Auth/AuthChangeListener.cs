@@ -16,7 +16,7 @@ public sealed class AuthChangeListener(IConfiguration configuration, AccessLooku
     /// <summary>Its connection's application_name, to find it in pg_stat_activity.</summary>
     public const string ApplicationName = "registry-auth-listener";
 
-    private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(5);
 
