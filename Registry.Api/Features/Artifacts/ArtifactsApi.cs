@@ -13,12 +13,12 @@ internal static class ArtifactsApi
 {
     public static RouteGroupBuilder MapArtifactProxy(this RouteGroupBuilder artifacts)
     {
-        artifacts.MapPut("artifacts/{**path}", Upload);
+        artifacts.MapPut("artifacts/{**path}", Upload).AddEndpointFilter<DeletedProjectGuard>();
         artifacts.MapGet("artifacts/{**path}", Download);
         artifacts.MapGet("artifacts", List);
         artifacts.MapDelete("artifacts/{**path}", Delete);
         artifacts.MapPost("mpu/create/{**path}", CreateMultipart);
-        artifacts.MapPost("mpu/complete/{**path}", CompleteMultipart);
+        artifacts.MapPost("mpu/complete/{**path}", CompleteMultipart).AddEndpointFilter<DeletedProjectGuard>();
         artifacts.MapPost("mpu/abort/{**path}", AbortMultipart);
         return artifacts;
     }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Registry.Api.Auth;
 using Registry.Api.Features.RegisteredModels;
 using Registry.Api.Mlflow;
 
@@ -12,7 +13,7 @@ internal static class AliasesAndLatestApi
         var models = mlflow.MapGroup("registered-models");
         // The client POSTs first and falls back to GET only on ENDPOINT_NOT_FOUND; both work here.
         models.MapPost("get-latest-versions", (long projectId, JsonBody<GetLatestVersionsRequest> body, StageAndAliasStore store, CancellationToken ct) =>
-            LatestVersions(projectId, body.Value.Name, body.Value.Stages, store, ct));
+            LatestVersions(projectId, body.Value.Name, body.Value.Stages, store, ct)).Reads();
         models.MapGet("get-latest-versions", (long projectId, HttpRequest http, StageAndAliasStore store, CancellationToken ct) =>
             LatestVersions(projectId, http.String("name"), [.. http.Strings("stages")], store, ct));
         models.MapPost("alias", SetAlias);

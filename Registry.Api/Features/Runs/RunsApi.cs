@@ -18,7 +18,7 @@ internal static class RunsApi
         runs.MapPost("update", Update);
         runs.MapPost("delete", (long projectId, JsonBody<RunIdRequest> body, RunStore store, CancellationToken ct) => SetDeleted(projectId, body.Value, true, store, ct));
         runs.MapPost("restore", (long projectId, JsonBody<RunIdRequest> body, RunStore store, CancellationToken ct) => SetDeleted(projectId, body.Value, false, store, ct));
-        runs.MapPost("search", Search);
+        runs.MapPost("search", Search).Reads();
         runs.MapPost("log-metric", LogMetric);
         runs.MapPost("log-parameter", LogParameter);
         runs.MapPost("log-batch", LogBatch);
