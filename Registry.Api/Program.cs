@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.FeatureManagement;
 using Registry.Api;
 using Registry.Api.Auth;
 using Registry.Api.FeatureFlags;
 using Registry.Api.Features.Admin;
 using Registry.Api.Features.Artifacts;
 using Registry.Api.Features.Experiments;
+using Registry.Api.Features.FeatureGates;
 using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
@@ -29,6 +29,7 @@ builder.AddNpgsqlDataSource(
 builder.Services.AddDbContextPool<RegistryDbContext>((services, options) =>
     options.UseRegistryDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>()));
 builder.Services.AddSchemaReadiness();
+builder.Services.AddGracefulShutdown(builder.Configuration);
 
 builder.Services.Configure<JsonOptions>(options =>
 {
@@ -38,7 +39,7 @@ builder.Services.Configure<JsonOptions>(options =>
 // Binding failures (malformed JSON, wrong content type) become exceptions the error middleware answers in MLflow's shape.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
-builder.Services.AddFeatureManagement();
+builder.Services.AddRegistryFeatureFlags();
 builder.Services.AddOpenApi(options => options.DescribeJsonBodies().DescribeRawModelVersions());
 
 builder.Services.AddMemoryCache();
@@ -68,6 +69,7 @@ builder.Services.Configure<ArtifactOptions>(builder.Configuration.GetSection("Re
 builder.Services.AddArtifactStore(builder.Configuration);
 builder.Services.AddSingleton<LoggedModelStore>();
 builder.Services.AddSingleton<LoggedModelSearch>();
+builder.Services.AddSingleton<FeatureGateStore>();
 
 var app = builder.Build();
 
@@ -86,6 +88,7 @@ if (app.Environment.IsDevelopment())
 }
 app.MapMlflow();
 app.MapAdmin();
+app.MapFeatures();
 
 await app.RunAsync();
 return 0;
