@@ -15,12 +15,13 @@ public sealed class ApiReplica : IAsyncDisposable
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
 
     private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly string _dll;
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _process;
 
-    private ApiReplica(string name, int port, IReadOnlyDictionary<string, string> environment)
+    private ApiReplica(string name, int port, IReadOnlyDictionary<string, string> environment, string dll)
     {
-        (Name, _environment) = (name, environment);
+        (Name, _environment, _dll) = (name, environment, dll);
         Url = new Uri($"http://127.0.0.1:{port}");
         Http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(60) };
     }
@@ -33,9 +34,10 @@ public sealed class ApiReplica : IAsyncDisposable
 
     public int ProcessId => _process?.Id ?? 0;
 
-    public static async Task<ApiReplica> StartAsync(string name, IReadOnlyDictionary<string, string> environment)
+    /// <param name="dll">Another build of the API (an older one); this checkout's by default.</param>
+    public static async Task<ApiReplica> StartAsync(string name, IReadOnlyDictionary<string, string> environment, string? dll = null)
     {
-        var replica = new ApiReplica(name, FreePort(), environment);
+        var replica = new ApiReplica(name, FreePort(), environment, dll ?? Repository.BuiltDll("Registry.Api"));
         await replica.StartAsync();
         return replica;
     }
@@ -43,7 +45,7 @@ public sealed class ApiReplica : IAsyncDisposable
     /// <summary>Starts the process and waits until its readiness probe passes.</summary>
     public async Task StartAsync()
     {
-        var dll = Repository.BuiltDll("Registry.Api");
+        var dll = _dll;
         // Its own directory, so that it reads its appsettings.json as a deployed API does.
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
         start.ArgumentList.Add(dll);
