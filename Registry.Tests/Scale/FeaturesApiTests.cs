@@ -1,3 +1,4 @@
+using Npgsql;
 using Registry.Tests.Admin;
 using Registry.Tests.Infrastructure;
 
@@ -87,5 +88,34 @@ public sealed class FeaturesApiTests(ScaleFixture scale)
         }
         Assert.Equal(("RESOURCE_DOES_NOT_EXIST", "RESOURCE_DOES_NOT_EXIST"), (await MlflowAsync(kept, keptMember), await MlflowAsync(other, otherMember.Token)));
         Assert.Equal($$"""[{"name":"{{Flag}}","state":"on","gates":[]}]""", (await admin.ListAsync("features", admin.Admin)).ToJsonString());
+    }
+
+    [Fact]
+    public async Task Evaluating_the_flag_on_every_request_reads_no_gates_from_the_database()
+    {
+        var (project, token) = (_replicas.Tenants.ProjectId, _replicas.Tenants.Developer);
+        await using var dataSource = NpgsqlDataSource.Create(_replicas.ConnectionString);
+        async Task<long> ReadsOfGatesAsync()
+        {
+            // PostgreSQL publishes a backend's table statistics within a second of its going idle.
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            await using var command = dataSource.CreateCommand(
+                "SELECT seq_scan + coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'feature_gates'");
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        var before = await ReadsOfGatesAsync();
+        for (var i = 0; i < 200; i++)
+        {
+            var response = await _replicas.Split(i).GetAsync(project, "registered-models/get?name=absent", token);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+        var afterRequests = await ReadsOfGatesAsync();
+        // The measure sees reads: each listing reads the table once.
+        for (var i = 0; i < 5; i++) await Admin.ListAsync("features", _replicas.Admin);
+        var afterListings = await ReadsOfGatesAsync();
+
+        Assert.True(afterRequests - before <= 4, $"200 gated requests read feature_gates {afterRequests - before} times");
+        Assert.True(afterListings - afterRequests >= 5, $"5 listings read feature_gates {afterListings - afterRequests} times: the measure is blind");
     }
 }
