@@ -60,6 +60,9 @@ start_mlflow() {
         --artifacts-destination "$WORK/mlflow-artifacts" --host 127.0.0.1 --port "$port" --workers 2 "${server_opts[@]}" \
         >"$WORK/mlflow.log" 2>&1) &
     MLFLOW_PID=$!
+    # Out of the shell's job table: MLflow 3's CLI wrapper can die of SIGSEGV as its workers stop, after the
+    # measurements, and the shell would report it. stop_mlflow waits for the group by polling.
+    disown "$MLFLOW_PID"
     for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
     curl -sf "http://127.0.0.1:$port/health" >/dev/null || { tail -30 "$WORK/mlflow.log"; log "MLflow's server did not start"; exit 1; }
     BASE[mlflow]="http://127.0.0.1:$port/api/2.0/mlflow"
@@ -72,6 +75,12 @@ stop_mlflow() {
     kill -TERM -- "-$MLFLOW_PID" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 -- "-$MLFLOW_PID" 2>/dev/null && sleep 0.1 || break; done
     kill -KILL -- "-$MLFLOW_PID" 2>/dev/null || true
-    # MLflow 3's CLI wrapper can die of SIGSEGV while its workers shut down; nothing is measured by then.
-    wait "$MLFLOW_PID" 2>/dev/null || true
+    MLFLOW_PID=""
+}
+
+# A server still chewing on a transfer it gave up on would land in the next scenarios: start it afresh.
+restart_mlflow() {
+    log "restarting MLflow's server"
+    stop_mlflow
+    start_mlflow
 }

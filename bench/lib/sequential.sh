@@ -44,11 +44,22 @@ measure_artifacts() { # target
         local now; now=$(tree_rss_kib "$pid")
         [ "$now" -gt "$(cat "$WORK/rss-peak")" ] && echo "$now" >"$WORK/rss-peak"; sleep 0.1; done ) &
     local sampler=$!
-    local up down
-    up=$(curl -s -o /dev/null -w '%{time_total}' -T "$file" "${auth[@]}" "$url")
-    down=$(curl -s -o /dev/null -w '%{time_total}' "${auth[@]}" "$url")
+    # MLflow 3 serves its Flask app through Starlette's WSGI bridge, which gathers a request body in memory by
+    # concatenating bytes (quadratic): 12 minutes into 1 GiB it had not written a byte. A transfer that outlasts
+    # ARTIFACT_TIMEOUT (300 s) is reported as failed.
+    local up down failed=""
+    up=$(curl -s -o /dev/null --max-time "${ARTIFACT_TIMEOUT:-300}" -w '%{time_total}' -T "$file" "${auth[@]}" "$url") \
+        || failed="upload failed after ${up}s (curl exit $?)"
+    [ -n "$failed" ] || down=$(curl -s -o /dev/null --max-time "${ARTIFACT_TIMEOUT:-300}" -w '%{time_total}' "${auth[@]}" "$url") \
+        || failed="download failed after ${down}s (curl exit $?)"
     kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
     local growth; growth=$(( ($(cat "$WORK/rss-peak") - baseline) / 1024 ))
+    if [ -n "$failed" ]; then
+        ARTIFACTS[$target]="1 GiB: $failed; server RSS grew $growth MiB"
+        log "$target artifacts: ${ARTIFACTS[$target]}"
+        if [ "$target" = mlflow ]; then restart_mlflow; fi
+        return
+    fi
     ARTIFACTS[$target]=$(awk -v cp="$cp_seconds" -v up="$up" -v down="$down" -v g="$growth" 'BEGIN {
         printf "1 GiB: cp %.0f MiB/s; upload %.0f MiB/s (%.0f%% of cp); download %.0f MiB/s (%.0f%% of cp); server RSS grew %d MiB",
             1024 / cp, 1024 / up, 100 * cp / up, 1024 / down, 100 * cp / down, g }')
