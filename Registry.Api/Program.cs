@@ -64,6 +64,8 @@ builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationM
 builder.Services.AddSingleton<RegisteredModelStore>();
 builder.Services.AddSingleton<RegisteredModelSearch>();
 builder.Services.AddSingleton<ModelVersionStore>();
+builder.Services.AddOptions<ModelSourceOptions>().BindConfiguration("Registry:ModelSources").ValidateOnStart();
+builder.Services.AddSingleton<ModelSources>();
 builder.Services.AddSingleton<StageAndAliasStore>();
 builder.Services.AddSingleton<ModelVersionSearch>();
 builder.Services.AddSingleton<ExperimentStore>();
