@@ -57,8 +57,11 @@ builder.Services.AddSingleton<IAuthorizationHandler, ProjectMemberHandler>();
 builder.Services.AddSingleton<IAuthorizationHandler, AdminHandler>();
 builder.Services.AddTokenRateLimiting(builder.Configuration);
 builder.Services.Configure<RequestLimits>(builder.Configuration.GetSection("Registry"));
-// JSON requests are small; artifact uploads raise this limit for themselves, per request.
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Registry:MaxRequestBodyBytes", new RequestLimits().MaxRequestBodyBytes));
+builder.Services.AddSingleton<LargeBodyGate>();
+builder.Services.AddSingleton<ExpectedFailureLog>();
+// JSON bodies are limited as they are read (JsonBody); artifact uploads raise this limit for themselves, per request.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestLimits.KestrelLimit(
+    builder.Configuration.GetValue("Registry:MaxRequestBodyBytes", new RequestLimits().MaxRequestBodyBytes)));
 builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, MlflowAuthorizationResultHandler>();
 
 builder.Services.AddSingleton<RegisteredModelStore>();
