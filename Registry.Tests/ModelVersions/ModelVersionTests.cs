@@ -34,6 +34,22 @@ public sealed class ModelVersionTests(RegistryAppFixture app)
         Assert.Equal(first.ToJsonString(), (await _versions.GetAsync(name, "1")).ToJsonString());
     }
 
+    /// <summary>
+    /// What the README says about retries: model-versions/create is not idempotent, as in MLflow. A client that repeats it
+    /// (the MLflow client retries a 503 whose first attempt may have committed) gets another version.
+    /// </summary>
+    [Fact]
+    public async Task The_same_create_sent_twice_makes_two_versions()
+    {
+        var name = await NewModelAsync();
+
+        var first = await _versions.CreateAsync(name, "s3://bucket/model");
+        var again = await _versions.CreateAsync(name, "s3://bucket/model");
+
+        Assert.Equal(("1", "2"), ((string?)first["version"], (string?)again["version"]));
+        Assert.Equal((string?)first["source"], (string?)again["source"]);
+    }
+
     [Fact]
     public async Task Create_bumps_the_registered_models_last_updated_timestamp()
     {

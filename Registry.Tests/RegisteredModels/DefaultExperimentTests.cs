@@ -98,6 +98,20 @@ public sealed class DefaultExperimentTests(RegistryAppFixture app)
         Assert.Equal("deleted", (string?)(await _tracking.GetRunAsync(runId))["info"]!["lifecycle_stage"]);
     }
 
+    [Fact]
+    public async Task Experiment_names_take_500_characters_so_the_longest_models_experiment_fits()
+    {
+        var unique = MlflowHttp.UniqueName("long");
+        var model = unique + new string('m', 255 - unique.Length);
+
+        await _models.CreateAsync(model);
+        await _tracking.CreateExperimentAsync(unique + new string('e', 500 - unique.Length));
+        await (await _tracking.PostAsync("experiments/create", new { name = unique + new string('e', 501 - unique.Length) }))
+            .ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+
+        Assert.Equal($"[model]{model}", (string?)(await ExperimentByNameAsync($"[model]{model}"))["name"]);
+    }
+
     private async Task<string> InsertLegacyExperimentAsync(string name)
     {
         await using var dataSource = NpgsqlDataSource.Create(app.ConnectionString);
