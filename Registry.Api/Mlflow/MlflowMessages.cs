@@ -29,10 +29,11 @@ internal static class MlflowMessages
     public static string MaxResultsTooLarge(long value, int limit) =>
         $"Invalid value {value} for parameter 'max_results' supplied. It must be at most {limit}";
 
-    public static string LocalSource(string source) =>
-        $"Invalid model version source: '{source}'. To use a local path as a model version source, the run_id request " +
+    /// <param name="parameter">run_id, or model_id when the version is registered from a logged model (MLflow 3).</param>
+    public static string LocalSource(string source, string parameter = "run_id") =>
+        $"Invalid model version source: '{source}'. To use a local path as a model version source, the {parameter} request " +
         "parameter has to be specified and the local path has to be contained within the artifact directory of the run " +
-        "specified by the run_id.";
+        $"specified by the {parameter}.";
 
     public static string RelativeSource(string source) =>
         $"Invalid model version source: '{source}'. If supplying a source as an http, https, local file path, ftp, " +

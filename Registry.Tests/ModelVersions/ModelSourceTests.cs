@@ -64,6 +64,21 @@ public sealed class ModelSourceTests(RegistryAppFixture app)
         Assert.Empty((await _versions.SearchAsync($"name = '{name}'")).Versions);
     }
 
+    [Fact]
+    public async Task A_local_source_is_refused_in_MLflows_words_naming_model_id_when_a_logged_model_is_registered()
+    {
+        var name = await NewModelAsync();
+
+        var withRun = await (await _versions.CreateRawAsync(name, "/tmp/model")).ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+        var withModel = await (await app.Http.PostJsonAsync(app.Tenants.ProjectId, "model-versions/create",
+            new { name, source = "/tmp/model", model_id = "m-0123456789abcdef0123456789abcdef" }, app.Tenants.Developer))
+            .ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+
+        Assert.Equal("Invalid model version source: '/tmp/model'. To use a local path as a model version source, the run_id request parameter " +
+            "has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.", withRun);
+        Assert.Contains("the model_id request parameter has to be specified", withModel);
+    }
+
     [Theory]
     [InlineData("runs:/0123456789abcdef0123456789abcdef/model")]
     [InlineData("models:/some-model/1")]

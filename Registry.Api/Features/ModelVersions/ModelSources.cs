@@ -33,7 +33,8 @@ internal sealed class ModelSources(IOptions<ModelSourceOptions> options)
     /// <summary>Nested percent-encodings deeper than this are not a source anyone means.</summary>
     private const int MaxDecodings = 8;
 
-    public string Validate(string source, bool isPrompt)
+    /// <param name="fromLoggedModel">The request names a logged model (MLflow 3's model_id), which words the refusal its way.</param>
+    public string Validate(string source, bool isPrompt, bool fromLoggedModel)
     {
         if (source.Any(c => char.IsControl(c)))
         {
@@ -56,7 +57,7 @@ internal sealed class ModelSources(IOptions<ModelSourceOptions> options)
             // Schemeless (a path), file:, and single letters (Windows drives: "C:/...") are local to the client.
             if (uri.Scheme.Length <= 1 || uri.Scheme == "file")
             {
-                throw Invalid(MlflowMessages.LocalSource(source));
+                throw Invalid(MlflowMessages.LocalSource(source, fromLoggedModel ? "model_id" : "run_id"));
             }
             RefuseRelativePaths(source);
         }

@@ -33,7 +33,7 @@ internal static class ModelVersionsApi
         var name = RegisteredModelValidation.Name(request.Name);
         activity?.SetTag("registry.model_name", name);
         var tags = RegisteredModelValidation.Tags(request.Tags);
-        var source = sources.Validate(ModelVersionValidation.Source(request.Source), ModelSources.IsPrompt(tags));
+        var source = sources.Validate(ModelVersionValidation.Source(request.Source), ModelSources.IsPrompt(tags), !string.IsNullOrEmpty(request.ModelId));
         var runId = ModelVersionValidation.Optional(request.RunId, "run_id", Limits.RunId);
         var runLink = ModelVersionValidation.Optional(request.RunLink, "run_link", Limits.RunLink);
         var description = RegisteredModelValidation.Description(request.Description);
