@@ -62,6 +62,56 @@ public sealed class RegistryAppFixture : IAsyncLifetime
         Tenants = await Tenants.SeedAsync(ConnectionString, FlagOffProjectId);
     }
 
+    /// <summary>
+    /// The operating-system process serving the API the AppHost started (on Linux): DCP starts <c>dotnet run</c>, whose
+    /// child runs the API, so this is the descendant whose command line runs Registry.Api.
+    /// </summary>
+    public int ApiProcessId()
+    {
+        if (!_app!.ResourceNotifications.TryGetCurrentState("api", out var state)
+            || state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is not { } launcher)
+        {
+            throw new InvalidOperationException("The AppHost reports no process for the API.");
+        }
+        var parents = Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0)
+            .Select(pid => (Pid: pid, Parent: ParentOf(pid)))
+            .ToList();
+        var family = new List<int> { Convert.ToInt32(launcher, System.Globalization.CultureInfo.InvariantCulture) };
+        for (var i = 0; i < family.Count; i++)
+        {
+            family.AddRange(parents.Where(p => p.Parent == family[i]).Select(p => p.Pid));
+        }
+        return family.Last(pid => CommandLine(pid) is { } command
+            && !command.StartsWith("dotnet run", StringComparison.Ordinal) && command.Contains("Registry.Api", StringComparison.Ordinal));
+    }
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0; // ended meanwhile
+        }
+    }
+
+    private static string? CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public async Task DisposeAsync()
     {
         Http?.Dispose();
