@@ -12,10 +12,17 @@ var migrations = builder.AddProject<Projects.Registry_MigrationService>("migrati
     .WaitFor(registrydb)
     .WithEnvironment("Registry__BootstrapToken", bootstrapToken);
 
-builder.AddProject<Projects.Registry_Api>("api")
+var api = builder.AddProject<Projects.Registry_Api>("api")
     .WithReference(registrydb)
     .WithEnvironment("Registry__Artifacts__Root", RegistryDatabase.ArtifactRoot(builder))
     .WaitForCompletion(migrations)
+    .WithHttpHealthCheck("/health");
+
+// The web UI: talks to the API with the signed-in user's token; the database holds only its Data Protection keys.
+builder.AddProject<Projects.Registry_Web>("web")
+    .WithReference(api)
+    .WithReference(registrydb)
+    .WaitFor(api)
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();
