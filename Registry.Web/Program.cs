@@ -29,6 +29,7 @@ builder.Services.AddHttpClient<RegistryApi>(client =>
     })
     .AddHttpMessageHandler<SessionTokenHandler>();
 
+builder.Services.AddSingleton<Registry.Web.Rendering.TrackingUri>();
 builder.Services.AddSessionAuthentication();
 builder.Services.AddRazorComponents();
 builder.Services.AddFluentUIComponents();

@@ -31,7 +31,7 @@ public sealed record Experiment(
 
 public sealed record ExperimentResponse(Experiment Experiment);
 
-public sealed record ExperimentsPage(List<Experiment>? Experiments, string? NextPageToken);
+public sealed record ExperimentList(List<Experiment>? Experiments, string? NextPageToken);
 
 public sealed record RunInfo(
     string RunId, string? RunName, string ExperimentId, string? UserId, string Status, long StartTime, long? EndTime,

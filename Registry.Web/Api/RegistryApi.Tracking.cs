@@ -5,9 +5,14 @@ namespace Registry.Web.Api;
 /// <summary>Experiments, runs, metrics, logged models and artifacts.</summary>
 public sealed partial class RegistryApi
 {
-    public Task<ExperimentsPage> SearchExperimentsAsync(long projectId, string? filter, string viewType, string? pageToken, CancellationToken ct) =>
-        GetAsync<ExperimentsPage>(Mlflow(projectId) + "experiments/search?" +
+    public Task<ExperimentList> SearchExperimentsAsync(long projectId, string? filter, string viewType, string? pageToken, CancellationToken ct) =>
+        GetAsync<ExperimentList>(Mlflow(projectId) + "experiments/search?" +
             Query(("filter", filter), ("view_type", viewType), ("page_token", pageToken), ("max_results", "100"), ("order_by", "last_update_time DESC")), ct);
+
+    /// <summary>Every experiment's id (active and deleted): what a search over runs of unknown experiments needs.</summary>
+    public async Task<IReadOnlyList<string>> AllExperimentIdsAsync(long projectId, CancellationToken ct) =>
+        [.. Lists.Of((await GetAsync<ExperimentList>(Mlflow(projectId) + "experiments/search?" + Query(("view_type", "ALL"), ("max_results", "50000")), ct)).Experiments)
+            .Select(e => e.ExperimentId)];
 
     public async Task<Experiment> ExperimentAsync(long projectId, string experimentId, CancellationToken ct) =>
         (await GetAsync<ExperimentResponse>(Mlflow(projectId) + "experiments/get?" + Query(("experiment_id", experimentId)), ct)).Experiment;
