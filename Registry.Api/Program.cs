@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.FeatureManagement;
 using Registry.Api;
@@ -47,19 +46,11 @@ builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection("Regist
 builder.Services.AddSingleton<AccessLookup>();
 builder.Services.AddAuthentication(PersonalAccessTokenHandler.SchemeName)
     .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, PersonalAccessTokenHandler>(PersonalAccessTokenHandler.SchemeName, null);
-builder.Services.AddAuthorizationBuilder()
-    .AddPolicy(ProjectMemberRequirement.PolicyName, policy => policy
-        .RequireAuthenticatedUser()
-        .AddRequirements(new ProjectMemberRequirement()))
-    .AddPolicy(AdminRequirement.Authenticated, policy => policy.RequireAuthenticatedUser())
-    .AddPolicy(AdminRequirement.PolicyName, policy => policy.RequireAuthenticatedUser().AddRequirements(new AdminRequirement()));
-builder.Services.AddSingleton<IAuthorizationHandler, ProjectMemberHandler>();
-builder.Services.AddSingleton<IAuthorizationHandler, AdminHandler>();
+builder.Services.AddRegistryAuthorization();
 builder.Services.AddTokenRateLimiting(builder.Configuration);
 builder.Services.Configure<RequestLimits>(builder.Configuration.GetSection("Registry"));
 // JSON requests are small; artifact uploads raise this limit for themselves, per request.
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Registry:MaxRequestBodyBytes", new RequestLimits().MaxRequestBodyBytes));
-builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, MlflowAuthorizationResultHandler>();
 
 builder.Services.AddSingleton<RegisteredModelStore>();
 builder.Services.AddSingleton<RegisteredModelSearch>();
@@ -74,6 +65,7 @@ builder.Services.AddSingleton<RunLogStore>();
 builder.Services.AddSingleton<RunSearch>();
 builder.Services.AddSingleton<MetricHistoryStore>();
 builder.Services.AddSingleton<AdminStore>();
+builder.Services.AddSingleton<TokenStore>();
 builder.Services.Configure<ArtifactOptions>(builder.Configuration.GetSection("Registry:Artifacts"));
 builder.Services.AddArtifactStore(builder.Configuration);
 builder.Services.AddSingleton<LoggedModelStore>();

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -71,6 +72,13 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IMemoryCache cache
             : new ProjectAccess(false, null);
         cache.Set(key, access, Lifetime);
         return access;
+    }
+
+    /// <summary>The caller's level in a project (administrators count as Owners); null when they may not see it or it does not exist.</summary>
+    public async ValueTask<AccessLevel?> EffectiveLevelAsync(ClaimsPrincipal user, long projectId, CancellationToken cancellationToken)
+    {
+        var access = await FindProjectAccessAsync(user.UserId(), projectId, cancellationToken);
+        return !access.ProjectExists ? null : user.IsAdmin() ? AccessLevel.Owner : access.Level;
     }
 
     /// <summary>Makes this process look the token up again (after a revocation or rotation here).</summary>

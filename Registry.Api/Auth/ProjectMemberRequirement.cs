@@ -5,12 +5,14 @@ using Registry.Data.Entities;
 namespace Registry.Api.Auth;
 
 /// <summary>
-/// The caller may use the project named by the route's <c>projectId</c>: reporters and above read with
-/// <c>api</c> or <c>read_api</c>; developers and above write with <c>api</c>. Administrators may do anything.
+/// The caller's role in the project named by the route's <c>projectId</c> allows the request: reads (see
+/// <see cref="EndpointAccess.IsRead"/>) need <see cref="ToRead"/>, writes <see cref="ToWrite"/>. Administrators count as
+/// Owners everywhere. A project the caller is not a member of answers like one that does not exist.
 /// </summary>
-internal sealed class ProjectMemberRequirement : IAuthorizationRequirement
+internal sealed class ProjectMemberRequirement(AccessLevel toRead, AccessLevel toWrite) : IAuthorizationRequirement
 {
-    public const string PolicyName = "project-member";
+    public AccessLevel ToRead { get; } = toRead;
+    public AccessLevel ToWrite { get; } = toWrite;
 }
 
 internal sealed class ProjectMemberHandler(AccessLookup lookup) : AuthorizationHandler<ProjectMemberRequirement, HttpContext>
@@ -24,39 +26,24 @@ internal sealed class ProjectMemberHandler(AccessLookup lookup) : AuthorizationH
         {
             return;
         }
-        if (!long.TryParse(http.GetRouteValue("projectId") as string, NumberStyles.None, CultureInfo.InvariantCulture, out var projectId))
+        if (!long.TryParse(http.GetRouteValue("projectId") as string, NumberStyles.None, CultureInfo.InvariantCulture, out var projectId)
+            || await lookup.EffectiveLevelAsync(context.User, projectId, http.RequestAborted) is not { } level)
         {
             context.Fail(new AuthorizationFailureReason(this, ProjectNotFound));
             return;
         }
 
-        var access = await lookup.FindProjectAccessAsync(context.User.UserId(), projectId, http.RequestAborted);
-        var isAdmin = context.User.IsAdmin();
-        if (!access.ProjectExists || (access.Level is null && !isAdmin))
+        var reads = EndpointAccess.IsRead(http);
+        var needed = reads ? requirement.ToRead : requirement.ToWrite;
+        if (level >= needed)
         {
-            context.Fail(new AuthorizationFailureReason(this, ProjectNotFound));
-            return;
-        }
-
-        var level = isAdmin ? AccessLevel.Owner : access.Level!.Value;
-        var writes = !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method);
-        if (writes && !context.User.HasScope(TokenScopes.Api))
-        {
-            context.Fail(new AuthorizationFailureReason(this, "The token's scope does not allow writes; it needs the 'api' scope."));
-        }
-        else if (!writes && !context.User.HasScope(TokenScopes.Api) && !context.User.HasScope(TokenScopes.ReadApi))
-        {
-            context.Fail(new AuthorizationFailureReason(this, "The token's scope does not allow API access."));
-        }
-        else if (level < (writes ? AccessLevel.Developer : AccessLevel.Reporter))
-        {
-            context.Fail(new AuthorizationFailureReason(this, writes
-                ? "Writing to this project needs the Developer role or higher."
-                : "Reading this project needs the Reporter role or higher."));
+            context.Succeed(requirement);
         }
         else
         {
-            context.Succeed(requirement);
+            context.Fail(new AuthorizationFailureReason(this, reads
+                ? $"Reading this project needs the {needed} role or higher."
+                : $"Writing to this project needs the {needed} role or higher."));
         }
     }
 }

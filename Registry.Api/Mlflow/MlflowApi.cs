@@ -44,7 +44,7 @@ internal static class MlflowApi
 
     private static RouteGroupBuilder ProjectScoped(IEndpointRouteBuilder app, string prefix) => app.MapGroup(prefix)
         .RequireFeature(FeatureFlagNames.MlExperimentTracking)
-        .RequireAuthorization(ProjectMemberRequirement.PolicyName)
+        .RequireAuthorization(AccessPolicies.MlflowProject)
         .WithTags("MLflow")
         .ProducesMlflowErrors(401, 403, 404);
 

@@ -73,6 +73,8 @@ namespace Registry.Api.Mlflow;
 [JsonSerializable(typeof(ProjectDto))]
 [JsonSerializable(typeof(IReadOnlyList<UserDto>))]
 [JsonSerializable(typeof(UserDto))]
+[JsonSerializable(typeof(IReadOnlyList<UserSummaryDto>))]
+[JsonSerializable(typeof(ProjectDetailsDto))]
 [JsonSerializable(typeof(IReadOnlyList<MemberDto>))]
 [JsonSerializable(typeof(MemberDto))]
 [JsonSerializable(typeof(IReadOnlyList<TokenDto>))]

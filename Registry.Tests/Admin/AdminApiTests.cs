@@ -93,8 +93,6 @@ public sealed class AdminApiTests(RegistryAppFixture app)
     [InlineData("GET", "users")]
     [InlineData("POST", "users")]
     [InlineData("DELETE", "users/1")]
-    [InlineData("GET", "projects/1/members")]
-    [InlineData("POST", "projects/1/members")]
     [InlineData("POST", "users/1/personal_access_tokens")]
     [InlineData("DELETE", "projects/1")]
     public async Task Administration_is_refused_to_non_administrators(string method, string path)
@@ -104,6 +102,50 @@ public sealed class AdminApiTests(RegistryAppFixture app)
 
         await asDeveloper.ShouldBeMlflowErrorAsync(HttpStatusCode.Forbidden, "PERMISSION_DENIED");
         await anonymous.ShouldBeMlflowErrorAsync(HttpStatusCode.Unauthorized, "UNAUTHENTICATED");
+    }
+
+    [Fact]
+    public async Task A_read_api_token_cannot_rotate_revoke_or_create_tokens()
+    {
+        var (_, userId, _, _) = await OnboardAsync();
+        var readOnly = await OkAsync(HttpMethod.Post, $"users/{userId}/personal_access_tokens", new { name = "ro", scopes = new[] { "read_api" } });
+        var (token, tokenId) = (new TestToken((string)readOnly["token"]!), (long)readOnly["id"]!);
+
+        var rotate = await SendAsync(HttpMethod.Post, $"personal_access_tokens/{tokenId}/rotate", token);
+        var revoke = await SendAsync(HttpMethod.Delete, $"personal_access_tokens/{tokenId}", token);
+        var create = await SendAsync(HttpMethod.Post, "user/personal_access_tokens", token, new { name = "more", scopes = new[] { "api" } });
+
+        foreach (var response in new[] { rotate, revoke, create })
+        {
+            var message = await response.ShouldBeMlflowErrorAsync(HttpStatusCode.Forbidden, "PERMISSION_DENIED");
+            Assert.Contains("'api' scope", message);
+        }
+        await (await SendAsync(HttpMethod.Get, "personal_access_tokens/self", token)).ShouldBeOkAsync();
+    }
+
+    [Fact]
+    public async Task An_administrators_read_api_token_reads_but_cannot_administer()
+    {
+        var rootId = (long)(await OkAsync(HttpMethod.Get, "user"))["id"]!;
+        var readOnly = await OkAsync(HttpMethod.Post, $"users/{rootId}/personal_access_tokens", new { name = "ro", scopes = new[] { "read_api" } });
+        var token = new TestToken((string)readOnly["token"]!);
+
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, "users", token)).StatusCode);
+        await (await SendAsync(HttpMethod.Post, "projects", token, new { name = MlflowHttp.UniqueName("p") })).ShouldBeMlflowErrorAsync(HttpStatusCode.Forbidden, "PERMISSION_DENIED");
+        await (await SendAsync(HttpMethod.Post, "users", token, new { username = MlflowHttp.UniqueName("u") })).ShouldBeMlflowErrorAsync(HttpStatusCode.Forbidden, "PERMISSION_DENIED");
+        await (await SendAsync(HttpMethod.Post, "users/1/personal_access_tokens", token, new { name = "t", scopes = new[] { "api" } })).ShouldBeMlflowErrorAsync(HttpStatusCode.Forbidden, "PERMISSION_DENIED");
+    }
+
+    [Fact]
+    public async Task Any_token_may_revoke_itself_whatever_its_scope()
+    {
+        var (projectId, userId, _, _) = await OnboardAsync();
+        var readOnly = await OkAsync(HttpMethod.Post, $"users/{userId}/personal_access_tokens", new { name = "ro", scopes = new[] { "read_api" } });
+        var token = new TestToken((string)readOnly["token"]!);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, "personal_access_tokens/self", token)).StatusCode);
+
+        await (await app.Http.GetAsync(projectId, "registered-models/get?name=x", token)).ShouldBeMlflowErrorAsync(HttpStatusCode.Unauthorized, "UNAUTHENTICATED");
     }
 
     [Theory]

@@ -43,10 +43,10 @@ internal static class AdminCli
 
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         using var cache = new MemoryCache(new MemoryCacheOptions());
-        var store = new AdminStore(dataSource, new AccessLookup(dataSource, cache, Options.Create(new AuthOptions())));
+        var access = new AccessLookup(dataSource, cache, Options.Create(new AuthOptions()));
         try
         {
-            return await RunAsync(store, args[1], args[2..]);
+            return await RunAsync(new AdminStore(dataSource, access), new TokenStore(dataSource, access), args[1], args[2..]);
         }
         catch (MlflowException e)
         {
@@ -60,32 +60,32 @@ internal static class AdminCli
         }
     }
 
-    private static async Task<int> RunAsync(AdminStore store, string command, string[] args)
+    private static async Task<int> RunAsync(AdminStore store, TokenStore tokens, string command, string[] args)
     {
         var ct = CancellationToken.None;
         switch (command)
         {
             case "create-user":
-                var user = await store.CreateUserAsync(AdminApi.Name(args[0], "username", 255), args.Contains("--admin"), ct);
+                var user = await store.CreateUserAsync(AdminValidation.Name(args[0], "username", 255), args.Contains("--admin"), ct);
                 return await Report(user is null ? null : $"user {user.Id} {user.Username}{(user.IsAdmin ? " (administrator)" : "")}", "that username is taken");
             case "create-project":
-                var project = await store.CreateProjectAsync(AdminApi.Name(args[0], "name", 255), ct);
+                var project = await store.CreateProjectAsync(AdminValidation.Name(args[0], "name", 255), ct);
                 if (Option(args, "--owner") is { } owner)
                 {
-                    await store.SetMemberAsync(project.Id, await UserIdAsync(store, owner), AccessLevel.Owner, ct);
+                    await store.SetMemberAsync(project.Id, await UserIdAsync(store, owner), AccessLevel.Owner, AccessLevel.Owner, ct);
                 }
                 return await Report($"project {project.Id} {project.Name}", "");
             case "add-member":
                 var level = Enum.Parse<AccessLevel>(args[2], ignoreCase: true);
-                var member = await store.SetMemberAsync(long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture), await UserIdAsync(store, args[1]), level, ct);
+                var (_, member) = await store.SetMemberAsync(long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture), await UserIdAsync(store, args[1]), level, AccessLevel.Owner, ct);
                 return await Report(member is null ? null : $"{member.Username} is {level} of project {args[0]}", "no such project");
             case "create-token":
-                var token = await store.CreateTokenAsync(await UserIdAsync(store, args[0]), Option(args, "--name") ?? "cli",
-                    AdminApi.Scopes((Option(args, "--scopes") ?? "api").Split(',')),
-                    AdminApi.Expiry(Option(args, "--expires-at") is { } date ? DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture) : null), ct);
+                var token = await tokens.CreateAsync(await UserIdAsync(store, args[0]), Option(args, "--name") ?? "cli",
+                    AdminValidation.Scopes((Option(args, "--scopes") ?? "api").Split(',')),
+                    AdminValidation.Expiry(Option(args, "--expires-at") is { } date ? DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture) : null), ct);
                 return await Report(token?.Token, "no such user");
             case "revoke-token":
-                return await Report(await store.RevokeTokenAsync(long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture), ct) ? $"token {args[0]} revoked" : null, "no such token");
+                return await Report(await tokens.RevokeAsync(long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture), ct) ? $"token {args[0]} revoked" : null, "no such token");
             case "list-users":
                 foreach (var u in await store.UsersAsync(null, ct)) Console.WriteLine($"{u.Id}\t{u.Username}\t{(u.IsAdmin ? "admin" : "")}");
                 return 0;
@@ -94,7 +94,7 @@ internal static class AdminCli
                 return 0;
             case "list-tokens":
                 long? owner2 = args.Length > 0 ? await UserIdAsync(store, args[0]) : null;
-                foreach (var t in await store.TokensAsync(owner2, null, ct))
+                foreach (var t in await tokens.ListAsync(owner2, null, ct))
                     Console.WriteLine($"{t.Id}\t{t.Name}\tuser {t.UserId}\t{string.Join(',', t.Scopes)}\t{(t.Active ? "active" : "inactive")}\t{t.ExpiresAt}");
                 return 0;
             default:

@@ -4,7 +4,17 @@ namespace Registry.Api.Features.Admin;
 
 public sealed record ProjectDto(long Id, string Name, DateTime CreatedAt);
 
+/// <summary>GitLab's single-project answer: the project and the caller's own access to it.</summary>
+public sealed record ProjectDetailsDto(long Id, string Name, DateTime CreatedAt, ProjectPermissions Permissions);
+
+public sealed record ProjectPermissions(ProjectAccessDto ProjectAccess);
+
+public sealed record ProjectAccessDto(int AccessLevel);
+
 public sealed record UserDto(long Id, string Username, bool IsAdmin, DateTime CreatedAt);
+
+/// <summary>What any user may learn about another: enough to add them as a member.</summary>
+public sealed record UserSummaryDto(long Id, string Username);
 
 public sealed record MemberDto(long Id, string Username, int AccessLevel);
 
