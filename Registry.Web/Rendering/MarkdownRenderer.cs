@@ -1,5 +1,6 @@
 using Ganss.Xss;
 using Markdig;
+using Markdig.Syntax;
 using Microsoft.AspNetCore.Components;
 
 namespace Registry.Web.Rendering;
@@ -20,8 +21,20 @@ public static class MarkdownRenderer
 
     private static readonly HtmlSanitizer Sanitizer = CreateSanitizer();
 
-    public static MarkupString Render(string? markdown) =>
-        new(string.IsNullOrWhiteSpace(markdown) ? "" : Sanitizer.Sanitize(Markdown.ToHtml(markdown, Pipeline)));
+    public static MarkupString Render(string? markdown)
+    {
+        if (string.IsNullOrWhiteSpace(markdown))
+        {
+            return new("");
+        }
+        // The page has its own h1 and h2s; a description's "# Title" sits below them in the outline.
+        var document = Markdown.Parse(markdown, Pipeline);
+        foreach (var heading in document.Descendants<HeadingBlock>())
+        {
+            heading.Level = Math.Min(6, heading.Level + 2);
+        }
+        return new(Sanitizer.Sanitize(document.ToHtml(Pipeline)));
+    }
 
     private static HtmlSanitizer CreateSanitizer()
     {
