@@ -45,6 +45,7 @@ app.UseStatusCodePagesWithReExecute("/not-found");
 app.MapStaticAssets();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseProjectAccess();
 app.UseAntiforgery();
 
 app.MapDefaultEndpoints();

@@ -55,6 +55,11 @@ public sealed class RegistryAppFixture : IAsyncLifetime
         Http = _app.CreateHttpClient("api");
         Http.Timeout = TimeSpan.FromSeconds(60);
         WebUrl = _app.GetEndpoint("web", "http");
+        // The UI makes its Data Protection key and compiles its first page on the first request: not in a test's time.
+        using (var web = new HttpClient { BaseAddress = WebUrl, Timeout = TimeSpan.FromSeconds(60) })
+        {
+            (await web.GetAsync("/sign-in", timeout.Token)).EnsureSuccessStatusCode();
+        }
         ConnectionString = (await _app.GetConnectionStringAsync("registrydb", timeout.Token))!;
         Tenants = await Tenants.SeedAsync(ConnectionString, FlagOffProjectId);
     }

@@ -32,8 +32,9 @@ public sealed class WebBrowser : IAsyncLifetime
             BaseURL = baseUrl.ToString().TrimEnd('/'),
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
         });
-        context.SetDefaultTimeout(20_000);
-        context.SetDefaultNavigationTimeout(30_000);
+        // Generous: CI shares two cores between PostgreSQL, the API, the UI, the browser and the other test classes.
+        context.SetDefaultTimeout(30_000);
+        context.SetDefaultNavigationTimeout(60_000);
         return context;
     }
 
@@ -53,6 +54,7 @@ public sealed class WebBrowser : IAsyncLifetime
                     Timeout = 60_000,
                 });
                 Directory.CreateDirectory(ScreenshotDirectory);
+                Assertions.SetDefaultExpectTimeout(15_000);
             }
             return _browser;
         }

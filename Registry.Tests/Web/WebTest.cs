@@ -17,6 +17,12 @@ public abstract class WebTest(RegistryAppFixture app, WebBrowser browser) : IAsy
     {
         Context = await browser.NewContextAsync(App.WebUrl);
         Page = await Context.NewPageAsync();
+        if (Environment.GetEnvironmentVariable("REGISTRY_WEB_TRACE") is not null)
+        {
+            Page.Request += (_, r) => Console.WriteLine($"-> {r.Method} {r.Url}");
+            Page.RequestFinished += (_, r) => Console.WriteLine($"<- {r.Url}");
+            Page.RequestFailed += (_, r) => Console.WriteLine($"!! {r.Url} {r.Failure}");
+        }
     }
 
     public async Task DisposeAsync() => await Context.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));

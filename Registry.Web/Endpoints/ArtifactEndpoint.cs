@@ -26,7 +26,7 @@ public static class ArtifactEndpoint
 
     public static bool IsInlineImage(string path) => InlineImages.ContainsKey(Path.GetExtension(path));
 
-    private static async Task GetAsync(long projectId, string path, bool? inline, HttpContext http, RegistryApi api, CancellationToken ct)
+    private static async Task GetAsync(long projectId, string path, string? inline, HttpContext http, RegistryApi api, CancellationToken ct)
     {
         HttpResponseMessage upstream;
         try
@@ -45,7 +45,7 @@ public static class ArtifactEndpoint
             headers.XContentTypeOptions = "nosniff";
             headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
             var fileName = Path.GetFileName(path);
-            if (inline == true && InlineImages.TryGetValue(Path.GetExtension(path), out var imageType))
+            if (inline == "1" && InlineImages.TryGetValue(Path.GetExtension(path), out var imageType))
             {
                 http.Response.ContentType = imageType;
             }

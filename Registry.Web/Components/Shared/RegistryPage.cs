@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Registry.Web.Api;
+using Registry.Web.Session;
 
 namespace Registry.Web.Components.Shared;
 
@@ -52,7 +53,7 @@ public abstract class RegistryPage : ComponentBase
     protected ApiException? ErrorOf(string form) => FormErrors.GetValueOrDefault(form);
 }
 
-/// <summary>A page inside a project: the project (name and the caller's access level) is one API call; a project the caller may not see is 404.</summary>
+/// <summary>A page inside a project: the project (name and the caller's access level) is one API call, made by ProjectAccess.</summary>
 public abstract class ProjectPage : RegistryPage
 {
     [Parameter] public long Id { get; set; }
@@ -63,22 +64,11 @@ public abstract class ProjectPage : RegistryPage
 
     protected bool CanManage => Project?.AccessLevel >= Rendering.AccessLevels.Maintainer;
 
-    protected sealed override async Task OnInitializedAsync()
+    protected sealed override Task OnInitializedAsync()
     {
-        var project = LoadAsync(Api.ProjectAsync(Id, Aborted));
-        var sections = LoadSectionsAsync();
-        var loaded = await project;
-        await sections;
-        if (loaded.Error is { IsNotFound: true })
-        {
-            Nav.NotFound();
-            return;
-        }
-        if (loaded.Error is not null)
-        {
-            throw loaded.Error;
-        }
-        Project = loaded.Value;
+        // Looked up (and a project the caller may not see answered with 404) before the page renders: see ProjectAccess.
+        Project = HttpContext.Project() ?? throw new InvalidOperationException($"No project {Id} was looked up for this request.");
+        return LoadSectionsAsync();
     }
 
     /// <summary>Starts every section's API call at once; each call is one request to the API.</summary>

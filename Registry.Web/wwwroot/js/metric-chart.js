@@ -99,7 +99,7 @@
                 width, height: 240,
                 scales: { x: { time: this.xMode === "time" }, y: { distr: this.logY ? 3 : 1 } },
                 axes: [{ label: this.xMode === "step" ? "step" : "" }, {}],
-                cursor: { drag: { x: true, y: false } },
+                cursor: { drag: { x: true, y: false, setScale: false } },
                 series: [{ label: this.xMode === "step" ? "step" : "time" }].concat(this.series.map((s, i) => ({
                     label: labels[i] || s.run_id.slice(0, 8), stroke: palette[i % palette.length], width: 1.5, spanGaps: false,
                     points: { show: s.steps.length <= 60 },
