@@ -26,10 +26,19 @@ for (var i = 0; i < loads; i++)
     await page.GotoAsync("about:blank");
     var clock = Stopwatch.StartNew();
     await page.GotoAsync(path, new() { WaitUntil = WaitUntilState.Commit });
-    await page.WaitForFunctionAsync(
-        "() => { const charts = [...document.querySelectorAll('metric-chart')]; return charts.length > 0 && charts.every(c => c.dataset.points); }",
-        null, new() { Timeout = 60_000, PollingInterval = 5 });
+    try
+    {
+        await page.WaitForFunctionAsync(
+            "() => { const charts = [...document.querySelectorAll('metric-chart')]; return charts.length > 0 && charts.every(c => c.dataset.points); }",
+            null, new() { Timeout = 60_000, PollingInterval = 5 });
+    }
+    catch (TimeoutException)
+    {
+        Console.Error.WriteLine($"No chart drew within 60 s: {await page.Locator("main").InnerTextAsync()}");
+        return 1;
+    }
     var elapsed = clock.Elapsed.TotalMilliseconds;
     var points = await page.Locator("metric-chart").First.GetAttributeAsync("data-points");
     Console.WriteLine(FormattableString.Invariant($"{elapsed:F0}\t{points}"));
 }
+return 0;
