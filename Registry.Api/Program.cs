@@ -28,6 +28,7 @@ builder.AddNpgsqlDataSource(
     DatabaseDefaults.Apply);
 builder.Services.AddDbContextPool<RegistryDbContext>((services, options) =>
     options.UseRegistryDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>()));
+builder.Services.AddSchemaReadiness();
 
 builder.Services.Configure<JsonOptions>(options =>
 {
@@ -42,12 +43,7 @@ builder.Services.AddOpenApi(options => options.DescribeJsonBodies().DescribeRawM
 
 builder.Services.AddMemoryCache();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection("Registry:Auth"));
-builder.Services.AddSingleton<AccessLookup>();
-builder.Services.AddAuthentication(PersonalAccessTokenHandler.SchemeName)
-    .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, PersonalAccessTokenHandler>(PersonalAccessTokenHandler.SchemeName, null);
-builder.Services.AddRegistryAuthorization();
-builder.Services.AddTokenRateLimiting(builder.Configuration);
+builder.Services.AddRegistryAuth(builder.Configuration);
 builder.Services.Configure<RequestLimits>(builder.Configuration.GetSection("Registry"));
 // JSON requests are small; artifact uploads raise this limit for themselves, per request.
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Registry:MaxRequestBodyBytes", new RequestLimits().MaxRequestBodyBytes));
@@ -66,6 +62,8 @@ builder.Services.AddSingleton<RunSearch>();
 builder.Services.AddSingleton<MetricHistoryStore>();
 builder.Services.AddSingleton<AdminStore>();
 builder.Services.AddSingleton<TokenStore>();
+builder.Services.AddSingleton<TokenLifetime>();
+builder.Services.AddHostedService<ArtifactDeletionWorker>();
 builder.Services.Configure<ArtifactOptions>(builder.Configuration.GetSection("Registry:Artifacts"));
 builder.Services.AddArtifactStore(builder.Configuration);
 builder.Services.AddSingleton<LoggedModelStore>();

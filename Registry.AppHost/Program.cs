@@ -1,3 +1,5 @@
+using Registry.AppHost;
+using Registry.AppHost.Artifacts;
 using Registry.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -10,19 +12,24 @@ var bootstrapToken = builder.AddParameter("bootstrap-token", new GenerateParamet
 var migrations = builder.AddProject<Projects.Registry_MigrationService>("migrations")
     .WithReference(registrydb)
     .WaitFor(registrydb)
-    .WithEnvironment("Registry__BootstrapToken", bootstrapToken);
+    .WithEnvironment("Registry__BootstrapToken", bootstrapToken)
+    .PublishAsImage("migrations.Dockerfile");
 
 var api = builder.AddProject<Projects.Registry_Api>("api")
+    .WithReplicasFrom("Api:Replicas")
     .WithReference(registrydb)
-    .WithEnvironment("Registry__Artifacts__Root", RegistryDatabase.ArtifactRoot(builder))
+    .WithArtifactStorage()
     .WaitForCompletion(migrations)
-    .WithHttpHealthCheck("/health");
+    .WithPublicHttpsEndpoint()
+    .PublishAsImage("api.Dockerfile");
 
-// The web UI: talks to the API with the signed-in user's token; the database holds only its Data Protection keys.
+// The web UI: talks to the API with the signed-in user's token; the database holds only its Data Protection keys,
+// so its replicas share sessions.
 builder.AddProject<Projects.Registry_Web>("web")
+    .WithReplicasFrom("Web:Replicas")
     .WithReference(api)
     .WithReference(registrydb)
     .WaitFor(api)
-    .WithHttpHealthCheck("/health");
+    .WithPublicHttpsEndpoint();
 
 builder.Build().Run();

@@ -19,6 +19,16 @@ public static class Limits
     public const int ExperimentTagValue = 5000;
     public const int RunName = 250;
 
+    /// <summary>A run's user_id as the client sends it (MLflow's column size).</summary>
+    public const int RunUser = 256;
+
+    /// <summary>A logged model's id: "m-" and 32 hex characters.</summary>
+    public const int ModelId = 40;
+
+    /// <summary>The dataset a logged model's metric was computed on (MLflow's column sizes).</summary>
+    public const int DatasetName = 500;
+    public const int DatasetDigest = 36;
+
     /// <summary>Tags in one create or log request (log-batch's own limit is the same).</summary>
     public const int TagsPerRequest = 100;
 }

@@ -10,6 +10,7 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<User> Users => Set<User>();
     public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();
     public DbSet<PersonalAccessToken> PersonalAccessTokens => Set<PersonalAccessToken>();
+    public DbSet<PendingArtifactDeletion> PendingArtifactDeletions => Set<PendingArtifactDeletion>();
     public DbSet<Experiment> Experiments => Set<Experiment>();
     public DbSet<Model> Models => Set<Model>();
     public DbSet<ModelMetadata> ModelMetadata => Set<ModelMetadata>();
@@ -27,6 +28,8 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<LoggedModelParam> LoggedModelParams => Set<LoggedModelParam>();
     public DbSet<LoggedModelTag> LoggedModelTags => Set<LoggedModelTag>();
     public DbSet<CandidateOutput> CandidateOutputs => Set<CandidateOutput>();
+    public DbSet<CandidateModelInput> CandidateModelInputs => Set<CandidateModelInput>();
+    public DbSet<LoggedModelMetric> LoggedModelMetrics => Set<LoggedModelMetric>();
 
     /// <summary>The web UI's ASP.NET Core Data Protection key ring: every replica reads the same keys, so a restart or another replica keeps sessions.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

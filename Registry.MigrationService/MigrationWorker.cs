@@ -31,7 +31,8 @@ internal sealed class MigrationWorker(
 
             if (!string.IsNullOrEmpty(bootstrap.Value.BootstrapToken))
             {
-                await strategy.ExecuteAsync(() => Bootstrap.EnsureDefaultTenantAsync(db, bootstrap.Value.BootstrapToken, stoppingToken));
+                await strategy.ExecuteAsync(() => Bootstrap.EnsureDefaultTenantAsync(
+                    db, bootstrap.Value.BootstrapToken, bootstrap.Value.Auth.DefaultTokenLifetimeDays, stoppingToken));
                 logger.LogInformation("Bootstrap project 1, its owner and the bootstrap token are in place");
             }
         }

@@ -6,33 +6,39 @@ using Registry.Data.Entities;
 
 namespace Registry.Api.Auth;
 
-public sealed record TokenOwner(long TokenId, long UserId, string Username, bool IsAdmin, string[] Scopes, DateTime? ExpiresAt, bool Revoked);
+public sealed record TokenOwner(long TokenId, long UserId, string Username, bool IsAdmin, string[] Scopes, DateTime ExpiresAt, bool Revoked);
 
 /// <summary>What a project membership lookup found: whether the project exists, and the caller's level in it.</summary>
 public readonly record struct ProjectAccess(bool ProjectExists, AccessLevel? Level);
 
-public sealed class AuthOptions
-{
-    /// <summary>How long a token or membership lookup is trusted; a revocation takes effect within this time.</summary>
-    public int CacheSeconds { get; set; } = 30;
-}
-
 /// <summary>
-/// Token and membership lookups, cached so that steady-state requests never wait on the database for auth.
-/// Unknown tokens are cached too (briefly), so a flood of bad tokens cannot flood PostgreSQL.
+/// Token and membership lookups, cached so that steady-state requests never wait on the database for auth. The cache is
+/// trusted for <see cref="AuthOptions.CacheSeconds"/> only while <see cref="AuthChangeListener"/> hears the database's
+/// change notifications, which evict what changed within milliseconds; without them, entries live half a second.
+/// Unknown tokens are cached briefly too, so repeating one bad token costs the database nothing.
 /// </summary>
-public sealed class AccessLookup(NpgsqlDataSource dataSource, IMemoryCache cache, IOptions<AuthOptions> options)
+public sealed class AccessLookup(NpgsqlDataSource dataSource, IOptions<AuthOptions> options) : IDisposable
 {
     private static readonly TimeSpan UnknownTokenLifetime = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan UnheardLifetime = TimeSpan.FromMilliseconds(500);
+
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 500_000 });
+
+    /// <summary>Counts evictions: a lookup that overlapped one may have read what was just changed, so it is not kept.</summary>
+    private long _evictions;
+
+    private volatile bool _hearingChanges;
+
+    public bool TryGetCachedTokenOwner(byte[] digest, out TokenOwner? owner) => _cache.TryGetValue(new TokenKey(Convert.ToHexStringLower(digest)), out owner);
 
     public async ValueTask<TokenOwner?> FindTokenOwnerAsync(byte[] digest, CancellationToken cancellationToken)
     {
-        var key = new TokenKey(Convert.ToHexString(digest));
-        if (cache.TryGetValue(key, out TokenOwner? cached))
+        if (TryGetCachedTokenOwner(digest, out var cached))
         {
             return cached;
         }
 
+        var evictions = Interlocked.Read(ref _evictions);
         await using var command = dataSource.CreateCommand(
             """
             SELECT t.id, t.user_id, u.username, u.is_admin, t.scopes, t.expires_at, t.revoked
@@ -44,20 +50,21 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IMemoryCache cache
         var owner = await reader.ReadAsync(cancellationToken)
             ? new TokenOwner(
                 reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetBoolean(3), reader.GetFieldValue<string[]>(4),
-                reader.IsDBNull(5) ? null : reader.GetDateTime(5), reader.GetBoolean(6))
+                reader.GetDateTime(5), reader.GetBoolean(6))
             : null;
-        cache.Set(key, owner, owner is null ? UnknownTokenLifetime : Lifetime);
+        Keep(new TokenKey(Convert.ToHexStringLower(digest)), owner, owner is null ? UnknownTokenLifetime : Lifetime, evictions);
         return owner;
     }
 
     public async ValueTask<ProjectAccess> FindProjectAccessAsync(long userId, long projectId, CancellationToken cancellationToken)
     {
         var key = new MembershipKey(userId, projectId);
-        if (cache.TryGetValue(key, out ProjectAccess cached))
+        if (_cache.TryGetValue(key, out ProjectAccess cached))
         {
             return cached;
         }
 
+        var evictions = Interlocked.Read(ref _evictions);
         await using var command = dataSource.CreateCommand(
             """
             SELECT m.access_level
@@ -70,7 +77,7 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IMemoryCache cache
         var access = await reader.ReadAsync(cancellationToken)
             ? new ProjectAccess(true, reader.IsDBNull(0) ? null : (AccessLevel)reader.GetInt32(0))
             : new ProjectAccess(false, null);
-        cache.Set(key, access, Lifetime);
+        Keep(key, access, Lifetime, evictions);
         return access;
     }
 
@@ -81,13 +88,59 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IMemoryCache cache
         return !access.ProjectExists ? null : user.IsAdmin() ? AccessLevel.Owner : access.Level;
     }
 
-    /// <summary>Makes this process look the token up again (after a revocation or rotation here).</summary>
-    public void ForgetToken(byte[] digest) => cache.Remove(new TokenKey(Convert.ToHexString(digest)));
+    /// <summary>Makes this process look the token up again (at once after a change here; the notification follows).</summary>
+    public void ForgetToken(byte[] digest) => ForgetToken(Convert.ToHexStringLower(digest));
 
-    /// <summary>Makes this process look the membership up again (after a change here).</summary>
-    public void ForgetMembership(long userId, long projectId) => cache.Remove(new MembershipKey(userId, projectId));
+    public void ForgetToken(string hexDigest) => Forget(new TokenKey(hexDigest.ToLowerInvariant()));
 
-    private TimeSpan Lifetime => TimeSpan.FromSeconds(options.Value.CacheSeconds);
+    public void ForgetMembership(long userId, long projectId) => Forget(new MembershipKey(userId, projectId));
+
+    /// <summary>For changes that touch entries it cannot name (a user's tokens, a project's memberships) or notifications that may have been missed.</summary>
+    public void ForgetEverything()
+    {
+        Interlocked.Increment(ref _evictions);
+        _cache.Clear();
+    }
+
+    /// <summary>Change notifications flow (again): entries may live their full lifetime. What was cached before may have missed some.</summary>
+    public void StartHearingChanges()
+    {
+        _hearingChanges = true;
+        ForgetEverything();
+    }
+
+    /// <summary>Change notifications stopped: keep nothing that a missed notification could have made stale.</summary>
+    public void StopHearingChanges()
+    {
+        _hearingChanges = false;
+        ForgetEverything();
+    }
+
+    public void Dispose() => _cache.Dispose();
+
+    private TimeSpan Lifetime => _hearingChanges ? TimeSpan.FromSeconds(options.Value.CacheSeconds) : UnheardLifetime;
+
+    private void Forget(object key)
+    {
+        Interlocked.Increment(ref _evictions);
+        _cache.Remove(key);
+    }
+
+    private void Keep<T>(object key, T value, TimeSpan lifetime, long evictionsBeforeReading)
+    {
+        if (Interlocked.Read(ref _evictions) != evictionsBeforeReading)
+        {
+            return;
+        }
+        _cache.Set(key, value, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = Min(lifetime, Lifetime), Size = 1 });
+        // An eviction between the check and the Set found nothing to remove; take the entry back out.
+        if (Interlocked.Read(ref _evictions) != evictionsBeforeReading)
+        {
+            _cache.Remove(key);
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private readonly record struct TokenKey(string Digest);
 

@@ -5,7 +5,7 @@ using Registry.Api.Mlflow;
 
 namespace Registry.Api.Auth;
 
-/// <summary>Answers refused requests with MLflow error bodies: 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, or 404 for a hidden project.</summary>
+/// <summary>Answers refused requests with MLflow error bodies: 401 UNAUTHENTICATED (429 when the address is over its budget), 403 PERMISSION_DENIED, or 404 for a hidden project.</summary>
 internal sealed class MlflowAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
@@ -15,9 +15,14 @@ internal sealed class MlflowAuthorizationResultHandler : IAuthorizationMiddlewar
         if (result.Challenged)
         {
             // The handler's result is cached for the request, so this does not look the token up again.
-            var failure = (await context.AuthenticateAsync()).Failure?.Message;
+            var failure = (await context.AuthenticateAsync()).Failure;
+            if (failure is TooManyUnauthenticatedRequests limited)
+            {
+                await RateLimiting.RefuseAsync(context, limited.RetryAfter, limited.Message);
+                return;
+            }
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            await MlflowError.Unauthenticated(failure ?? "Authentication required: send 'Authorization: Bearer <personal access token>'.")
+            await MlflowError.Unauthenticated(failure?.Message ?? "Authentication required: send 'Authorization: Bearer <personal access token>'.")
                 .ExecuteAsync(context);
             return;
         }

@@ -11,12 +11,14 @@ namespace Registry.Api.Auth;
 /// <summary>
 /// Authenticates GitLab-style personal access tokens: <c>Authorization: Bearer</c> (MLFLOW_TRACKING_TOKEN),
 /// Basic with the token as password (MLFLOW_TRACKING_USERNAME/PASSWORD), or GitLab's <c>PRIVATE-TOKEN</c> header.
+/// A token not in the cache costs its client address a permit before it is looked up (see <see cref="RateLimiting"/>).
 /// </summary>
 internal sealed class PersonalAccessTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     AccessLookup lookup,
+    ClientAddressLimiter addresses,
     TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -29,7 +31,15 @@ internal sealed class PersonalAccessTokenHandler(
             return malformed is null ? AuthenticateResult.NoResult() : AuthenticateResult.Fail(malformed);
         }
 
-        var owner = await lookup.FindTokenOwnerAsync(TokenDigest.Of(token), Context.RequestAborted);
+        var digest = TokenDigest.Of(token);
+        if (!lookup.TryGetCachedTokenOwner(digest, out var owner))
+        {
+            if (addresses.TryChargeLookup(Context) is { } retryAfter)
+            {
+                return AuthenticateResult.Fail(new TooManyUnauthenticatedRequests(retryAfter));
+            }
+            owner = await lookup.FindTokenOwnerAsync(digest, Context.RequestAborted);
+        }
         if (owner is null)
         {
             return AuthenticateResult.Fail("The access token is not valid.");
@@ -38,7 +48,7 @@ internal sealed class PersonalAccessTokenHandler(
         {
             return AuthenticateResult.Fail("The access token has been revoked.");
         }
-        if (owner.ExpiresAt is { } expiresAt && expiresAt <= clock.GetUtcNow().UtcDateTime)
+        if (owner.ExpiresAt <= clock.GetUtcNow().UtcDateTime)
         {
             return AuthenticateResult.Fail("The access token has expired.");
         }
@@ -102,4 +112,10 @@ internal sealed class PersonalAccessTokenHandler(
         password = colon < 0 ? "" : decoded[(colon + 1)..];
         return password.Length > 0;
     }
+}
+
+/// <summary>An authentication refused before the token was looked up: its address has spent its budget.</summary>
+internal sealed class TooManyUnauthenticatedRequests(TimeSpan retryAfter) : Exception("Too many requests without a valid token from this address")
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
 }

@@ -48,8 +48,11 @@ internal static class MlflowApi
         .WithTags("MLflow")
         .ProducesMlflowErrors(401, 403, 404);
 
-    /// <summary>The client falls back (e.g. get-latest-versions from POST to GET) only on ENDPOINT_NOT_FOUND, never on 405.</summary>
+    /// <summary>
+    /// The client falls back (e.g. get-latest-versions from POST to GET) only on ENDPOINT_NOT_FOUND, never on 405. It
+    /// reads nothing and writes nothing, so whoever may read the project is told, whatever the verb.
+    /// </summary>
     private static void MapUnknownEndpoints(RouteGroupBuilder group) =>
         group.Map("{**unknown}", (HttpContext context) =>
-            MlflowError.EndpointNotFound($"No API endpoint for {context.Request.Method} {context.Request.Path}."));
+            MlflowError.EndpointNotFound($"No API endpoint for {context.Request.Method} {context.Request.Path}.")).Reads();
 }

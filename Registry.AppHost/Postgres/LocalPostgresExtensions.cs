@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -6,20 +5,19 @@ namespace Registry.AppHost.Postgres;
 
 internal static class LocalPostgresExtensions
 {
-    private const string ThrowAwayPrefix = "run-";
-
     /// <summary>
     /// A real PostgreSQL server from the machine's binaries: <c>initdb</c> once per data directory, then <c>postgres</c>
-    /// on a port DCP allocates. Without <paramref name="dataDirectory"/> the cluster is throw-away (a fresh directory per
-    /// run, relaxed durability); with it, the cluster persists and keeps full durability.
+    /// on a port DCP allocates. A persistent cluster (the default) keeps full durability; a throw-away one (a fresh
+    /// directory per run) trades it for speed.
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddLocalPostgresDatabase(
-        this IDistributedApplicationBuilder builder, string serverName, string databaseName, string? dataDirectory)
+        this IDistributedApplicationBuilder builder, string serverName, string databaseName, LocalData data)
     {
         var binaries = PostgresBinaries.Find(builder.Configuration["Postgres:BinDir"]);
-        var throwAway = string.IsNullOrWhiteSpace(dataDirectory);
-        var dataDir = throwAway ? NewThrowAwayDirectory() : Path.GetFullPath(dataDirectory!);
-        PrepareDirectory(dataDir);
+        var throwAway = data.IsThrowAway;
+        var dataDir = data.PostgresDirectory();
+        ClusterDirectory.Prepare(dataDir, binaries);
+        data.Announce(builder, "PostgreSQL data", dataDir);
 
         var init = builder.AddExecutable($"{serverName}-init", AsPostgres.Command, dataDir,
             [.. AsPostgres.Prefix, "/bin/sh", "-c",
@@ -59,47 +57,5 @@ internal static class LocalPostgresExtensions
         var key = $"{resource.Name}_check";
         builder.Services.AddHealthChecks().Add(new(key, _ => new NpgsqlHealthCheck(resource), failureStatus: null, tags: null));
         return key;
-    }
-
-    /// <summary>A fresh directory per AppHost run, named after its process so that a later run can remove what a killed one left.</summary>
-    public static string NewThrowAwayDirectory(string suffix = "pgdata")
-    {
-        var root = Path.Combine(Path.GetTempPath(), "registry-postgres");
-        Directory.CreateDirectory(root);
-        if (!OperatingSystem.IsWindows())
-        {
-            // Like /tmp itself: the postgres user creates clusters here, everyone removes only their own.
-            File.SetUnixFileMode(root, (UnixFileMode)Convert.ToInt32("1777", 8));
-        }
-        RemoveStaleDirectories(root);
-        return Path.Combine(root, $"{ThrowAwayPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}-{suffix}");
-    }
-
-    private static void RemoveStaleDirectories(string root)
-    {
-        foreach (var directory in Directory.EnumerateDirectories(root, $"{ThrowAwayPrefix}*"))
-        {
-            var pid = Path.GetFileName(directory)[ThrowAwayPrefix.Length..].Split('-')[0];
-            if (int.TryParse(pid, out var owner) && !IsRunning(owner))
-            {
-                try { Directory.Delete(directory, recursive: true); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* another user's; theirs to remove */ }
-            }
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try { return !Process.GetProcessById(pid).HasExited; }
-        catch (ArgumentException) { return false; }
-    }
-
-    private static void PrepareDirectory(string dataDir)
-    {
-        Directory.CreateDirectory(dataDir);
-        if (AsPostgres.IsRoot)
-        {
-            AsPostgres.Chown(dataDir);
-        }
     }
 }

@@ -4,52 +4,54 @@ namespace Registry.AppHost.Postgres;
 
 internal static class RegistryDatabase
 {
+    public const string Name = "registrydb";
+
     /// <summary>
-    /// The <c>registrydb</c> database. <c>Postgres:Mode</c>: <c>container</c> (Aspire's Postgres container),
-    /// <c>executable</c> (a local server from the machine's binaries) or <c>auto</c> (the container when a container
-    /// runtime answers). Publishing always uses the container: a local process is not deployable.
+    /// The <c>registrydb</c> database. <c>Postgres:Mode</c>: <c>container</c> (Aspire's PostgreSQL container on a named
+    /// volume), <c>executable</c> (a local server from the machine's binaries), <c>auto</c> (the container when a
+    /// container runtime answers) or <c>external</c> (a connection string given as the secret parameter
+    /// <c>ConnectionStrings:registrydb</c>, what production should use). Publishing turns auto and executable into the
+    /// container: a local process is not deployable.
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddRegistryDatabase(this IDistributedApplicationBuilder builder)
     {
-        const string database = "registrydb";
-        var dataDirectory = builder.Configuration["Postgres:DataDir"];
-        if (UseContainer(builder))
+        var data = new LocalData(builder.Configuration);
+        return Mode(builder) switch
         {
-            var postgres = builder.AddPostgres("postgres");
-            if (!string.IsNullOrWhiteSpace(dataDirectory))
-            {
-                postgres.WithDataBindMount(dataDirectory);
-            }
-            return postgres.AddDatabase(database);
-        }
-
-        return builder.AddLocalPostgresDatabase("postgres", database, dataDirectory);
+            "external" => builder.AddConnectionString(Name),
+            "container" => builder.AddPostgresContainer(data).AddDatabase(Name),
+            _ => builder.AddLocalPostgresDatabase("postgres", Name, data),
+        };
     }
 
-    /// <summary>
-    /// Artifacts live and die with the database: next to a persistent data directory, or in a throw-away directory
-    /// for a throw-away database (so a fresh database never meets old artifacts under reused project ids).
-    /// <c>Artifacts:Root</c> overrides both.
-    /// </summary>
-    public static string ArtifactRoot(IDistributedApplicationBuilder builder) =>
-        builder.Configuration["Artifacts:Root"] is { Length: > 0 } configured ? Path.GetFullPath(configured)
-        : builder.Configuration["Postgres:DataDir"] is { Length: > 0 } dataDir ? Path.GetFullPath(dataDir).TrimEnd('/') + "-artifacts"
-        : LocalPostgresExtensions.NewThrowAwayDirectory("artifacts");
-
-    private static bool UseContainer(IDistributedApplicationBuilder builder)
+    private static IResourceBuilder<PostgresServerResource> AddPostgresContainer(this IDistributedApplicationBuilder builder, LocalData data)
     {
-        if (builder.ExecutionContext.IsPublishMode)
+        var postgres = builder.AddPostgres("postgres");
+        if (builder.ExecutionContext.IsPublishMode || (!data.IsThrowAway && data.ConfiguredPostgresDirectory is null))
         {
-            return true;
+            // Aspire keeps the generated password in the AppHost's user secrets, so the volume's cluster stays reachable.
+            return postgres.WithDataVolume(LocalData.PostgresVolume);
         }
+        return data.ConfiguredPostgresDirectory is { } directory ? postgres.WithDataBindMount(directory) : postgres;
+    }
 
-        return (builder.Configuration["Postgres:Mode"] ?? "auto").ToLowerInvariant() switch
+    private static string Mode(IDistributedApplicationBuilder builder)
+    {
+        var mode = (builder.Configuration["Postgres:Mode"] ?? "auto").Trim().ToLowerInvariant();
+        if (mode is not ("auto" or "container" or "executable" or "external"))
         {
-            "container" => true,
-            "executable" => false,
-            "auto" => ContainerRuntimeAnswers(builder.Configuration["ASPIRE_CONTAINER_RUNTIME"] ?? builder.Configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"] ?? "docker"),
-            var other => throw new InvalidOperationException($"Postgres:Mode is '{other}'; use auto, container or executable."),
-        };
+            throw new InvalidOperationException($"Postgres:Mode is '{mode}'; use auto, container, executable or external.");
+        }
+        if (mode == "external" || builder.ExecutionContext.IsPublishMode)
+        {
+            return mode == "external" ? mode : "container";
+        }
+        if (mode == "auto")
+        {
+            var runtime = builder.Configuration["ASPIRE_CONTAINER_RUNTIME"] ?? builder.Configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"] ?? "docker";
+            return ContainerRuntimeAnswers(runtime) ? "container" : "executable";
+        }
+        return mode;
     }
 
     private static bool ContainerRuntimeAnswers(string runtime)

@@ -9,7 +9,7 @@ internal sealed class LoggedModelConfiguration : IEntityTypeConfiguration<Logged
     public void Configure(EntityTypeBuilder<LoggedModel> model)
     {
         model.ToTable("ml_logged_models");
-        model.Property(m => m.ModelId).HasMaxLength(40);
+        model.Property(m => m.ModelId).HasMaxLength(Limits.ModelId);
         model.Property(m => m.Name).HasMaxLength(Limits.ModelName);
         model.Property(m => m.ModelType).HasMaxLength(Limits.ModelName);
         model.Property(m => m.SourceRunId).HasMaxLength(32);
@@ -54,5 +54,31 @@ internal sealed class CandidateOutputConfiguration : IEntityTypeConfiguration<Ca
         output.HasKey(o => new { o.CandidateId, o.LoggedModelId });
         output.HasOne<Candidate>().WithMany().HasForeignKey(o => o.CandidateId).OnDelete(DeleteBehavior.Cascade);
         output.HasOne<LoggedModel>().WithMany().HasForeignKey(o => o.LoggedModelId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class LoggedModelMetricConfiguration : IEntityTypeConfiguration<LoggedModelMetric>
+{
+    public void Configure(EntityTypeBuilder<LoggedModelMetric> metric)
+    {
+        metric.ToTable("ml_logged_model_metrics");
+        metric.Property(m => m.Name).HasMaxLength(Limits.TagKey);
+        metric.Property(m => m.DatasetName).HasMaxLength(Limits.DatasetName);
+        metric.Property(m => m.DatasetDigest).HasMaxLength(Limits.DatasetDigest);
+        // A point is stored once; logged-models/search filters and orders by (model, key) through the same index.
+        metric.HasIndex(m => new { m.LoggedModelId, m.Name, m.Step, m.Timestamp, m.Value, m.CandidateId }).IsUnique();
+        metric.HasOne<LoggedModel>().WithMany().HasForeignKey(m => m.LoggedModelId).OnDelete(DeleteBehavior.Cascade);
+        metric.HasOne<Candidate>().WithMany().HasForeignKey(m => m.CandidateId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class CandidateModelInputConfiguration : IEntityTypeConfiguration<CandidateModelInput>
+{
+    public void Configure(EntityTypeBuilder<CandidateModelInput> input)
+    {
+        input.ToTable("ml_candidate_model_inputs");
+        input.HasKey(i => new { i.CandidateId, i.LoggedModelId });
+        input.HasOne<Candidate>().WithMany().HasForeignKey(i => i.CandidateId).OnDelete(DeleteBehavior.Cascade);
+        input.HasOne<LoggedModel>().WithMany().HasForeignKey(i => i.LoggedModelId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -25,6 +25,7 @@ internal sealed class CandidateConfiguration : IEntityTypeConfiguration<Candidat
         run.Property(r => r.RunId).HasMaxLength(32);
         run.Property(r => r.Name).HasMaxLength(Limits.RunName);
         run.Property(r => r.Status).HasMaxLength(16);
+        run.Property(r => r.UserName).HasMaxLength(Limits.RunUser);
         run.HasIndex(r => r.RunId).IsUnique();
         // runs/search's default order within an experiment.
         run.HasIndex(r => new { r.ExperimentId, r.StartTime, r.RunId });
@@ -64,8 +65,9 @@ internal sealed class CandidateMetricConfiguration : IEntityTypeConfiguration<Ca
     {
         metric.ToTable("ml_candidate_metrics");
         metric.Property(m => m.Name).HasMaxLength(Limits.TagKey);
-        // History pages: one metric of one run in (step, timestamp) order.
-        metric.HasIndex(m => new { m.CandidateId, m.Name, m.Step, m.Timestamp, m.Id });
+        // A point is stored once (log writes use ON CONFLICT DO NOTHING), and history pages read one metric of one run
+        // in (step, timestamp, value) order from the same index.
+        metric.HasIndex(m => new { m.CandidateId, m.Name, m.Step, m.Timestamp, m.Value }).IsUnique();
         metric.HasOne<Candidate>().WithMany().HasForeignKey(m => m.CandidateId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -13,6 +13,9 @@ public sealed class Candidate
     public string? Name { get; set; }
     public long? UserId { get; set; }
 
+    /// <summary>The run's user_id on the wire: what the client sent, else the creating user's username.</summary>
+    public string? UserName { get; set; }
+
     /// <summary>RUNNING, SCHEDULED, FINISHED, FAILED or KILLED.</summary>
     public required string Status { get; set; }
 

@@ -1,6 +1,9 @@
 namespace Registry.Data.Entities;
 
-/// <summary>One logged metric point; every point is kept. NaN and ±Infinity are stored as such.</summary>
+/// <summary>
+/// One logged metric point, identified as in MLflow by (run, key, step, timestamp, value): logging the same point again
+/// stores nothing new. NaN and ±Infinity are stored as such (PostgreSQL's NaN equals NaN, so a NaN point is one point too).
+/// </summary>
 public sealed class CandidateMetric
 {
     public long Id { get; set; }

@@ -49,3 +49,27 @@ public sealed class CandidateOutput
     public long LoggedModelId { get; set; }
     public long Step { get; set; }
 }
+
+/// <summary>
+/// A metric point of a logged model (MLflow 3): logged by a run with the model's id, optionally on a dataset.
+/// Identified like a run's point, by (model, run, key, step, timestamp, value).
+/// </summary>
+public sealed class LoggedModelMetric
+{
+    public long Id { get; set; }
+    public long LoggedModelId { get; set; }
+    public long CandidateId { get; set; }
+    public required string Name { get; set; }
+    public double Value { get; set; }
+    public long Timestamp { get; set; }
+    public long Step { get; set; }
+    public string? DatasetName { get; set; }
+    public string? DatasetDigest { get; set; }
+}
+
+/// <summary>A run's input: a logged model it used (runs/log-inputs' models, shown in runs/get as inputs.model_inputs).</summary>
+public sealed class CandidateModelInput
+{
+    public long CandidateId { get; set; }
+    public long LoggedModelId { get; set; }
+}

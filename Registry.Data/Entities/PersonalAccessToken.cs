@@ -10,7 +10,8 @@ public sealed class PersonalAccessToken
     public required byte[] TokenDigest { get; set; }
 
     public required string[] Scopes { get; set; }
-    public DateTime? ExpiresAt { get; set; }
+    /// <summary>Every token expires (midnight UTC of its expiry date); the API caps how far out.</summary>
+    public DateTime ExpiresAt { get; set; }
     public bool Revoked { get; set; }
     public DateTime CreatedAt { get; set; }
 }

@@ -103,6 +103,11 @@ namespace Registry.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("user_id");
 
+                    b.Property<string>("UserName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_name");
+
                     b.HasKey("Id")
                         .HasName("pk_ml_candidates");
 
@@ -265,10 +270,30 @@ namespace Registry.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_ml_candidate_metrics");
 
-                    b.HasIndex("CandidateId", "Name", "Step", "Timestamp", "Id")
-                        .HasDatabaseName("ix_ml_candidate_metrics_candidate_id_name_step_timestamp_id");
+                    b.HasIndex("CandidateId", "Name", "Step", "Timestamp", "Value")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_candidate_metrics_candidate_id_name_step_timestamp_value");
 
                     b.ToTable("ml_candidate_metrics", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.CandidateModelInput", b =>
+                {
+                    b.Property<long>("CandidateId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("candidate_id");
+
+                    b.Property<long>("LoggedModelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("logged_model_id");
+
+                    b.HasKey("CandidateId", "LoggedModelId")
+                        .HasName("pk_ml_candidate_model_inputs");
+
+                    b.HasIndex("LoggedModelId")
+                        .HasDatabaseName("ix_ml_candidate_model_inputs_logged_model_id");
+
+                    b.ToTable("ml_candidate_model_inputs", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.CandidateOutput", b =>
@@ -514,6 +539,64 @@ namespace Registry.Data.Migrations
                         .HasDatabaseName("ix_ml_logged_models_experiment_id_created_at");
 
                     b.ToTable("ml_logged_models", (string)null);
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.LoggedModelMetric", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CandidateId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("candidate_id");
+
+                    b.Property<string>("DatasetDigest")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)")
+                        .HasColumnName("dataset_digest");
+
+                    b.Property<string>("DatasetName")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("dataset_name");
+
+                    b.Property<long>("LoggedModelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("logged_model_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Step")
+                        .HasColumnType("bigint")
+                        .HasColumnName("step");
+
+                    b.Property<long>("Timestamp")
+                        .HasColumnType("bigint")
+                        .HasColumnName("timestamp");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("double precision")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ml_logged_model_metrics");
+
+                    b.HasIndex("CandidateId")
+                        .HasDatabaseName("ix_ml_logged_model_metrics_candidate_id");
+
+                    b.HasIndex("LoggedModelId", "Name", "Step", "Timestamp", "Value", "CandidateId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_ml_logged_model_metrics_logged_model_id_name_step_timestamp");
+
+                    b.ToTable("ml_logged_model_metrics", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.LoggedModelParam", b =>
@@ -879,6 +962,45 @@ namespace Registry.Data.Migrations
                     b.ToTable("ml_model_version_metadata", (string)null);
                 });
 
+            modelBuilder.Entity("Registry.Data.Entities.PendingArtifactDeletion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("project_id");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pending_artifact_deletions");
+
+                    b.ToTable("pending_artifact_deletions", (string)null);
+                });
+
             modelBuilder.Entity("Registry.Data.Entities.PersonalAccessToken", b =>
                 {
                     b.Property<long>("Id")
@@ -894,7 +1016,7 @@ namespace Registry.Data.Migrations
                         .HasColumnName("created_at")
                         .HasDefaultValueSql("now()");
 
-                    b.Property<DateTime?>("ExpiresAt")
+                    b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
 
@@ -1099,6 +1221,23 @@ namespace Registry.Data.Migrations
                         .HasConstraintName("fk_ml_candidate_metrics_ml_candidates_candidate_id");
                 });
 
+            modelBuilder.Entity("Registry.Data.Entities.CandidateModelInput", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Candidate", null)
+                        .WithMany()
+                        .HasForeignKey("CandidateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_candidate_model_inputs_ml_candidates_candidate_id");
+
+                    b.HasOne("Registry.Data.Entities.LoggedModel", null)
+                        .WithMany()
+                        .HasForeignKey("LoggedModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_candidate_model_inputs_logged_models_logged_model_id");
+                });
+
             modelBuilder.Entity("Registry.Data.Entities.CandidateOutput", b =>
                 {
                     b.HasOne("Registry.Data.Entities.Candidate", null)
@@ -1173,6 +1312,23 @@ namespace Registry.Data.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.SetNull)
                         .HasConstraintName("fk_ml_logged_models_users_user_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.LoggedModelMetric", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Candidate", null)
+                        .WithMany()
+                        .HasForeignKey("CandidateId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_logged_model_metrics_ml_candidates_candidate_id");
+
+                    b.HasOne("Registry.Data.Entities.LoggedModel", null)
+                        .WithMany()
+                        .HasForeignKey("LoggedModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ml_logged_model_metrics_ml_logged_models_logged_model_id");
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.LoggedModelParam", b =>

@@ -94,19 +94,23 @@ public sealed class S3ArtifactTests(RegistryAppFixture app, MotoServer moto) : I
         await (await GetAsync(path)).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
         using var s3 = moto.Client();
         var uploads = await s3.ListMultipartUploadsAsync(MotoServer.Bucket);
-        Assert.Empty(uploads.MultipartUploads ?? []);
+        Assert.DoesNotContain(uploads.MultipartUploads ?? [], u => u.Key.EndsWith(path, StringComparison.Ordinal));
     }
+
+    /// <summary>As MLflow's client calls it: the URL names the directory, the body's path is the local file.</summary>
+    private Task<HttpResponseMessage> MultipartAsync(string verb, string directory, object body) =>
+        _http.SendRawAsync(HttpMethod.Post, Url(app.Tenants.ProjectId, $"mpu/{verb}/{directory}"), JsonContent.Create(body), app.Tenants.Developer);
 
     [Fact]
     public async Task Multipart_uploads_send_parts_straight_to_storage_and_assemble_on_complete()
     {
-        var path = $"s3{Guid.NewGuid():N}/mpu.bin";
+        var directory = $"s3{Guid.NewGuid():N}/large";
+        const string localFile = "/home/me/work/mpu.bin";
         var first = new byte[5 * 1024 * 1024];
         Random.Shared.NextBytes(first);
         byte[] second = [1, 2, 3];
 
-        var created = await (await _http.SendRawAsync(HttpMethod.Post, Url(app.Tenants.ProjectId, $"mpu/create/{path}"),
-            JsonContent.Create(new { path, num_parts = 2 }), app.Tenants.Developer)).ShouldBeOkAsync();
+        var created = await (await MultipartAsync("create", directory, new { path = localFile, num_parts = 2 })).ShouldBeOkAsync();
         var uploadId = (string)created["upload_id"]!;
         var etags = new List<object>();
         using var direct = new HttpClient();
@@ -116,26 +120,57 @@ public sealed class S3ArtifactTests(RegistryAppFixture app, MotoServer moto) : I
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
             etags.Add(new { part_number = (long)credential["part_number"]!, etag = put.Headers.ETag!.Tag });
         }
-        await (await _http.SendRawAsync(HttpMethod.Post, Url(app.Tenants.ProjectId, $"mpu/complete/{path}"),
-            JsonContent.Create(new { path, upload_id = uploadId, parts = etags }), app.Tenants.Developer)).ShouldBeOkAsync();
+        await (await MultipartAsync("complete", directory, new { path = localFile, upload_id = uploadId, parts = etags })).ShouldBeOkAsync();
 
-        var downloaded = await (await GetAsync(path)).Content.ReadAsByteArrayAsync();
+        var downloaded = await (await GetAsync($"{directory}/mpu.bin")).Content.ReadAsByteArrayAsync();
         Assert.Equal(first.Concat(second), downloaded);
+        Assert.Equal([$"mpu.bin:{first.Length + second.Length}"], await ListAsync(directory));
     }
 
     [Fact]
     public async Task An_aborted_multipart_upload_leaves_nothing()
     {
-        var path = $"s3{Guid.NewGuid():N}/aborted.bin";
-        var created = await (await _http.SendRawAsync(HttpMethod.Post, Url(app.Tenants.ProjectId, $"mpu/create/{path}"),
-            JsonContent.Create(new { path, num_parts = 1 }), app.Tenants.Developer)).ShouldBeOkAsync();
+        var directory = $"s3{Guid.NewGuid():N}";
+        var created = await (await MultipartAsync("create", directory, new { path = "aborted.bin", num_parts = 1 })).ShouldBeOkAsync();
 
-        await (await _http.SendRawAsync(HttpMethod.Post, Url(app.Tenants.ProjectId, $"mpu/abort/{path}"),
-            JsonContent.Create(new { path, upload_id = (string)created["upload_id"]! }), app.Tenants.Developer)).ShouldBeOkAsync();
+        await (await MultipartAsync("abort", directory, new { path = "aborted.bin", upload_id = (string)created["upload_id"]! })).ShouldBeOkAsync();
 
-        await (await GetAsync(path)).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        await (await GetAsync($"{directory}/aborted.bin")).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        Assert.Empty(await ListAsync(directory));
         using var s3 = moto.Client();
-        Assert.DoesNotContain((await s3.ListMultipartUploadsAsync(MotoServer.Bucket)).MultipartUploads ?? [], u => u.Key.EndsWith(path, StringComparison.Ordinal));
+        Assert.DoesNotContain((await s3.ListMultipartUploadsAsync(MotoServer.Bucket)).MultipartUploads ?? [], u => u.Key.Contains(directory, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("C:\\Users\\me\\weights.bin", "weights.bin")]
+    [InlineData("relative/dir/weights.bin", "weights.bin")]
+    [InlineData("weights.bin", "weights.bin")]
+    public async Task The_uploaded_file_keeps_the_base_name_of_the_clients_path(string localFile, string expected)
+    {
+        var directory = $"s3{Guid.NewGuid():N}/d";
+        var created = await (await MultipartAsync("create", directory, new { path = localFile, num_parts = 1 })).ShouldBeOkAsync();
+        using var direct = new HttpClient();
+        var put = await direct.PutAsync((string)created["credentials"]![0]!["url"]!, new ByteArrayContent([9]));
+
+        await (await MultipartAsync("complete", directory, new { path = localFile, upload_id = (string)created["upload_id"]!,
+            parts = new[] { new { part_number = 1, etag = put.Headers.ETag!.Tag } } })).ShouldBeOkAsync();
+
+        Assert.Equal([$"{expected}:1"], await ListAsync(directory));
+    }
+
+    [Theory]
+    [InlineData("create", """{"num_parts": 1}""", "path")]
+    [InlineData("create", """{"path": "/tmp/dir/", "num_parts": 1}""", "file name")]
+    [InlineData("create", """{"path": "/tmp/..", "num_parts": 1}""", "file name")]
+    [InlineData("complete", """{"path": "..", "upload_id": "u", "parts": []}""", "file name")]
+    [InlineData("abort", """{"path": "C:\\tmp\\.", "upload_id": "u"}""", "file name")]
+    [InlineData("abort", """{"path": "x\u0001.bin", "upload_id": "u"}""", "control")]
+    public async Task A_multipart_path_that_names_no_file_is_INVALID_PARAMETER_VALUE(string verb, string body, string mentioned)
+    {
+        var response = await _http.SendRawAsync(HttpMethod.Post, Url(app.Tenants.ProjectId, $"mpu/{verb}/s3{Guid.NewGuid():N}"),
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json"), app.Tenants.Developer);
+
+        Assert.Contains(mentioned, await response.ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE"));
     }
 
     [Fact]

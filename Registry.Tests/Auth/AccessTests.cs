@@ -81,6 +81,29 @@ public sealed class AccessTests(RegistryAppFixture app)
     }
 
     [Fact]
+    public async Task Reporters_and_read_api_tokens_make_the_reads_MLflow_sends_as_POST()
+    {
+        foreach (var token in new[] { Tenants.Reporter, Tenants.DeveloperReadApi })
+        {
+            await (await Http.PostJsonAsync(Tenants.ProjectId, "runs/search", new { experiment_ids = new[] { "0" } }, token)).ShouldBeOkAsync();
+            await (await Http.PostJsonAsync(Tenants.ProjectId, "experiments/search", new { max_results = 10 }, token)).ShouldBeOkAsync();
+            await (await Http.PostJsonAsync(Tenants.ProjectId, "logged-models/search", new { experiment_ids = new[] { "0" } }, token)).ShouldBeOkAsync();
+            await (await Http.PostJsonAsync(Tenants.ProjectId, "registered-models/get-latest-versions", new { name = "absent" }, token))
+                .ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        }
+        await (await Http.PostJsonAsync(Tenants.ProjectId, "runs/search", new { experiment_ids = new[] { "0" } }, Tenants.Guest))
+            .ShouldBeMlflowErrorAsync(HttpStatusCode.Forbidden, "PERMISSION_DENIED");
+    }
+
+    [Fact]
+    public async Task A_reporter_asking_for_an_endpoint_the_server_lacks_gets_ENDPOINT_NOT_FOUND_so_the_client_can_fall_back()
+    {
+        var response = await Http.PostJsonAsync(Tenants.ProjectId, "experiments/search-datasets", new { experiment_ids = new[] { "0" } }, Tenants.Reporter);
+
+        await response.ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "ENDPOINT_NOT_FOUND");
+    }
+
+    [Fact]
     public async Task Guest_can_neither_read_nor_write()
     {
         await (await GetAsync(Tenants.ProjectId, Tenants.Guest)).ShouldBeMlflowErrorAsync(HttpStatusCode.Forbidden, "PERMISSION_DENIED");

@@ -24,13 +24,18 @@ public sealed class RegistryAppFixture : IAsyncLifetime
     public Uri WebUrl { get; private set; } = null!;
     public string ConnectionString { get; private set; } = null!;
     public string BootstrapToken { get; } = "bootstrap-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The API's artifact directory, so that tests can look at the files and host further API processes on it.</summary>
+    public string ArtifactsRoot { get; } = Directory.CreateTempSubdirectory("registry-test-artifacts-").FullName;
     public Tenants Tenants { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Registry_AppHost>(
-            [$"--Parameters:bootstrap-token={BootstrapToken}"], timeout.Token);
+            // A throw-away database per run (the default keeps data between runs, and concurrent runs must not share it);
+            // one known artifact directory, so that a second API process in a test shares the AppHost API's files.
+            [$"--Parameters:bootstrap-token={BootstrapToken}", "--Postgres:DataDir=temp", $"--Artifacts:Root={ArtifactsRoot}"], timeout.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
         foreach (var project in builder.Resources.OfType<ProjectResource>())
@@ -44,6 +49,8 @@ public sealed class RegistryAppFixture : IAsyncLifetime
             env.EnvironmentVariables["FeatureManagement__ml_experiment_tracking__EnabledFor__0__Parameters__Audience__Exclusion__Users__0"] =
                 FlagOffProjectId.ToString(System.Globalization.CultureInfo.InvariantCulture);
             env.EnvironmentVariables["Registry__Artifacts__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // Every test talks from one loopback address, far faster than any real client without a valid token.
+            env.EnvironmentVariables["Registry__RateLimit__Unauthenticated__PermitsPerSecond"] = "0";
         }));
 
         _app = await builder.BuildAsync(timeout.Token);
@@ -81,6 +88,7 @@ public sealed class RegistryAppFixture : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+        try { Directory.Delete(ArtifactsRoot, recursive: true); } catch (IOException) { }
     }
 }
 

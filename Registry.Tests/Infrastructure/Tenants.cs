@@ -98,7 +98,7 @@ public sealed class Tenants
             command.Parameters.Add(new NpgsqlParameter { Value = userId });
             command.Parameters.Add(new NpgsqlParameter { Value = TokenDigest.Of(token) });
             command.Parameters.Add(new NpgsqlParameter { Value = scopes });
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)expiresAt ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter { Value = expiresAt ?? DateTime.UtcNow.AddDays(30), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
             command.Parameters.Add(new NpgsqlParameter { Value = revoked });
             await command.ExecuteNonQueryAsync();
             return new TestToken(token);

@@ -168,7 +168,10 @@ public sealed class StagesAndAliasesTests(RegistryAppFixture app)
         Assert.Equal("""["champion"]""", (await _versions.GetAsync(name, "2"))["aliases"]!.ToJsonString());
 
         await (await _versions.SendAsync(HttpMethod.Delete, "registered-models/alias", new { name, alias = "champion" })).ShouldBeOkAsync();
-        await (await _versions.GetQueryAsync($"registered-models/alias?name={name}&alias=champion")).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        // MLflow's codes: an alias the model does not have is INVALID_PARAMETER_VALUE, a model that does not exist RESOURCE_DOES_NOT_EXIST.
+        Assert.Equal("Registered model alias champion not found.", await (await _versions.GetQueryAsync($"registered-models/alias?name={name}&alias=champion"))
+            .ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE"));
+        await (await _versions.GetQueryAsync($"registered-models/alias?name={name}-absent&alias=champion")).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
     }
 
     [Fact]
@@ -179,7 +182,7 @@ public sealed class StagesAndAliasesTests(RegistryAppFixture app)
 
         await (await _versions.SendAsync(HttpMethod.Delete, "model-versions/delete", new { name, version = "1" })).ShouldBeOkAsync();
 
-        await (await _versions.GetQueryAsync($"registered-models/alias?name={name}&alias=prod")).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        await (await _versions.GetQueryAsync($"registered-models/alias?name={name}&alias=prod")).ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
         Assert.Empty((await _versions.Models.GetAsync(name))["aliases"]!.AsArray());
     }
 

@@ -18,8 +18,8 @@ internal static class AccountApi
         api.MapGet("projects", (ClaimsPrincipal user, AdminStore store, CancellationToken ct) => store.ProjectsAsync(user.IsAdmin() ? null : user.UserId(), ct));
         api.MapGet("projects/{projectId:long}", Project).RequireAuthorization(AccessPolicies.ProjectMember);
 
-        api.MapPost("user/personal_access_tokens", (JsonBody<CreateTokenRequest> body, ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
-            AdminApi.CreateToken(user.UserId(), body.Value, tokens, ct));
+        api.MapPost("user/personal_access_tokens", (JsonBody<CreateTokenRequest> body, ClaimsPrincipal user, TokenStore tokens, TokenLifetime lifetime, CancellationToken ct) =>
+            AdminApi.CreateToken(user.UserId(), body.Value, tokens, lifetime, ct));
         api.MapGet("personal_access_tokens", (long? user_id, ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
             tokens.ListAsync(user.IsAdmin() ? user_id : user.UserId(), null, ct));
         api.MapGet("personal_access_tokens/self", async Task<Results<Ok<TokenDto>, MlflowError>> (ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
@@ -59,13 +59,18 @@ internal static class AccountApi
             : MlflowError.ResourceDoesNotExist(ProjectMemberHandler.ProjectNotFound);
     }
 
-    private static async Task<Results<Ok<TokenDto>, MlflowError>> RotateToken(long id, DateOnly? expires_at, ClaimsPrincipal user, TokenStore tokens, CancellationToken ct)
+    private static async Task<Results<Ok<TokenDto>, MlflowError>> RotateToken(
+        long id, DateOnly? expires_at, ClaimsPrincipal user, TokenStore tokens, TokenLifetime lifetime, CancellationToken ct)
     {
-        if (await VisibleTokenAsync(id, user, tokens, ct) is null)
+        if (await VisibleTokenAsync(id, user, tokens, ct) is not { } token)
         {
             return NotFound("Token");
         }
-        var rotated = await tokens.RotateAsync(id, Expiry(expires_at), ct);
+        if (token.Revoked)
+        {
+            return MlflowError.InvalidParameterValue("The token is already revoked.");
+        }
+        var rotated = await tokens.RotateAsync(id, lifetime.ForRotation(expires_at, token.ExpiresAt), ct);
         return rotated is null ? MlflowError.InvalidParameterValue("The token is already revoked.") : TypedResults.Ok(rotated);
     }
 

@@ -26,8 +26,8 @@ internal static class AdminApi
         admin.MapPost("users", CreateUser);
         admin.MapDelete("users/{id:long}", async Task<Results<NoContent, MlflowError>> (long id, AdminStore store, CancellationToken ct) =>
             await store.DeleteUserAsync(id, ct) ? TypedResults.NoContent() : NotFound("User"));
-        admin.MapPost("users/{userId:long}/personal_access_tokens", (long userId, JsonBody<CreateTokenRequest> body, TokenStore tokens, CancellationToken ct) =>
-            CreateToken(userId, body.Value, tokens, ct));
+        admin.MapPost("users/{userId:long}/personal_access_tokens", (long userId, JsonBody<CreateTokenRequest> body, TokenStore tokens, TokenLifetime lifetime, CancellationToken ct) =>
+            CreateToken(userId, body.Value, tokens, lifetime, ct));
         return app;
     }
 
@@ -42,11 +42,12 @@ internal static class AdminApi
     }
 
     /// <summary>A token for a user: by an administrator for anyone, or by users for themselves.</summary>
-    internal static async Task<Results<Ok<TokenDto>, MlflowError>> CreateToken(long userId, CreateTokenRequest request, TokenStore tokens, CancellationToken ct)
+    internal static async Task<Results<Ok<TokenDto>, MlflowError>> CreateToken(
+        long userId, CreateTokenRequest request, TokenStore tokens, TokenLifetime lifetime, CancellationToken ct)
     {
         var name = Name(request.Name, "name", 255);
         var scopes = Scopes(request.Scopes);
-        var token = await tokens.CreateAsync(userId, name, scopes, Expiry(request.ExpiresAt), ct);
+        var token = await tokens.CreateAsync(userId, name, scopes, lifetime.ForNewToken(request.ExpiresAt), ct);
         return token is null ? NotFound("User") : TypedResults.Ok(token);
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Registry.Api.Auth;
@@ -22,6 +21,8 @@ internal static class AdminCli
           create-token <username> [--name <name>] [--scopes api,read_api] [--expires-at yyyy-mm-dd]
           revoke-token <token-id>
           list-users | list-projects | list-tokens [<username>]
+        Tokens expire after Registry:Auth:DefaultTokenLifetimeDays (30) unless --expires-at says when
+        (at most Registry:Auth:MaxTokenLifetimeDays, 365, from today).
         The database comes from ConnectionStrings__registrydb.
         """;
 
@@ -42,11 +43,11 @@ internal static class AdminCli
         }
 
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        using var cache = new MemoryCache(new MemoryCacheOptions());
-        var access = new AccessLookup(dataSource, cache, Options.Create(new AuthOptions()));
+        var auth = Options.Create(configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions());
+        using var access = new AccessLookup(dataSource, auth);
         try
         {
-            return await RunAsync(new AdminStore(dataSource, access), new TokenStore(dataSource, access), args[1], args[2..]);
+            return await RunAsync(new AdminStore(dataSource, access), new TokenStore(dataSource, access), new TokenLifetime(auth, TimeProvider.System), args[1], args[2..]);
         }
         catch (MlflowException e)
         {
@@ -60,7 +61,7 @@ internal static class AdminCli
         }
     }
 
-    private static async Task<int> RunAsync(AdminStore store, TokenStore tokens, string command, string[] args)
+    private static async Task<int> RunAsync(AdminStore store, TokenStore tokens, TokenLifetime lifetime, string command, string[] args)
     {
         var ct = CancellationToken.None;
         switch (command)
@@ -82,7 +83,7 @@ internal static class AdminCli
             case "create-token":
                 var token = await tokens.CreateAsync(await UserIdAsync(store, args[0]), Option(args, "--name") ?? "cli",
                     AdminValidation.Scopes((Option(args, "--scopes") ?? "api").Split(',')),
-                    AdminValidation.Expiry(Option(args, "--expires-at") is { } date ? DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture) : null), ct);
+                    lifetime.ForNewToken(Option(args, "--expires-at") is { } date ? DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture) : null), ct);
                 return await Report(token?.Token, "no such user");
             case "revoke-token":
                 return await Report(await tokens.RevokeAsync(long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture), ct) ? $"token {args[0]} revoked" : null, "no such token");

@@ -20,7 +20,7 @@ public sealed record MemberDto(long Id, string Username, int AccessLevel);
 
 /// <param name="Token">The plaintext: only in the answer to a create or rotate, never again.</param>
 public sealed record TokenDto(
-    long Id, string Name, long UserId, IReadOnlyList<string> Scopes, bool Revoked, bool Active, DateTime CreatedAt, DateOnly? ExpiresAt,
+    long Id, string Name, long UserId, IReadOnlyList<string> Scopes, bool Revoked, bool Active, DateTime CreatedAt, DateOnly ExpiresAt,
     string? Token = null);
 
 public sealed record CreateProjectRequest(string? Name);

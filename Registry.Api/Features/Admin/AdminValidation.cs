@@ -3,7 +3,7 @@ using Registry.Data.Entities;
 
 namespace Registry.Api.Features.Admin;
 
-/// <summary>What the admin API and the CLI accept: names, scopes, access levels, expiry dates.</summary>
+/// <summary>What the admin API and the CLI accept: names, scopes, access levels (expiry dates: <see cref="TokenLifetime"/>).</summary>
 internal static class AdminValidation
 {
     public static string[] Scopes(IEnumerable<string>? scopes)
@@ -13,10 +13,6 @@ internal static class AdminValidation
             ? valid
             : throw Invalid("scopes must be a non-empty list of 'api' and 'read_api'.");
     }
-
-    public static DateOnly? Expiry(DateOnly? expiresAt) => expiresAt is { } date && date <= DateOnly.FromDateTime(DateTime.UtcNow)
-        ? throw Invalid("expires_at must be in the future.")
-        : expiresAt;
 
     public static AccessLevel Level(int? accessLevel) => accessLevel is { } value && Enum.IsDefined((AccessLevel)value)
         ? (AccessLevel)value

@@ -12,7 +12,7 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, AccessLookup acces
     private const string TokenColumns = "id, name, user_id, scopes, revoked, created_at, expires_at";
 
     /// <returns>The new token with its plaintext (shown once), or null when the user does not exist.</returns>
-    public async Task<TokenDto?> CreateAsync(long userId, string name, IReadOnlyList<string> scopes, DateOnly? expiresAt, CancellationToken cancellationToken)
+    public async Task<TokenDto?> CreateAsync(long userId, string name, IReadOnlyList<string> scopes, DateOnly expiresAt, CancellationToken cancellationToken)
     {
         var plaintext = NewTokenText();
         await using var command = dataSource.CreateCommand(
@@ -41,7 +41,7 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, AccessLookup acces
         return await ReadAsync(command, ReadToken, cancellationToken);
     }
 
-    /// <summary>Revokes a token; this API process refuses it at once, other replicas within the auth cache lifetime.</summary>
+    /// <summary>Revokes a token: this API process refuses it at once, the others when the database's notification reaches them.</summary>
     public async Task<bool> RevokeAsync(long tokenId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("UPDATE personal_access_tokens SET revoked = true WHERE id = $1 RETURNING token_digest");
@@ -54,17 +54,22 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, AccessLookup acces
         return true;
     }
 
-    /// <summary>GitLab's rotate: revokes the token and issues a new one with the same name, scopes and owner, in one transaction.</summary>
-    public async Task<TokenDto?> RotateAsync(long tokenId, DateOnly? expiresAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// GitLab's rotate: revokes the token and issues a new one with the same name, scopes and owner, in one transaction.
+    /// The new token never outlives the old one, even if the old one's expiry changed since the caller read it.
+    /// </summary>
+    /// <returns>null when the token was already revoked.</returns>
+    public async Task<TokenDto?> RotateAsync(long tokenId, DateOnly expiresAt, CancellationToken cancellationToken)
     {
         var plaintext = NewTokenText();
         await using var command = dataSource.CreateCommand(
             $"""
             WITH old AS (
-                UPDATE personal_access_tokens SET revoked = true WHERE id = $1 AND NOT revoked RETURNING user_id, name, scopes, token_digest
+                UPDATE personal_access_tokens SET revoked = true WHERE id = $1 AND NOT revoked
+                RETURNING user_id, name, scopes, token_digest, expires_at
             )
             INSERT INTO personal_access_tokens (user_id, name, token_digest, scopes, expires_at)
-            SELECT user_id, name, $2, scopes, $3 FROM old
+            SELECT user_id, name, $2, scopes, LEAST($3, expires_at) FROM old
             RETURNING {TokenColumns}, (SELECT token_digest FROM old)
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = tokenId });
@@ -82,19 +87,17 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, AccessLookup acces
     /// <summary>GitLab's format: a recognisable prefix (secret scanners look for it) and 192 random bits.</summary>
     private static string NewTokenText() => "glpat-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
 
-    private static NpgsqlParameter ExpiryParameter(DateOnly? expiresAt) => new()
-    {
-        Value = expiresAt is { } date ? date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) : DBNull.Value,
-        NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz,
-    };
+    /// <summary>A token expires at midnight UTC of its expiry date.</summary>
+    private static NpgsqlParameter<DateTime> ExpiryParameter(DateOnly expiresAt) =>
+        new() { TypedValue = expiresAt.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) };
 
     private static TokenDto WithPlaintext(TokenDto token, string plaintext) => token with { Token = plaintext };
 
     private static TokenDto ReadToken(NpgsqlDataReader r)
     {
-        DateOnly? expires = r.IsDBNull(6) ? null : DateOnly.FromDateTime(r.GetDateTime(6));
+        var expires = DateOnly.FromDateTime(r.GetDateTime(6));
         var revoked = r.GetBoolean(4);
-        var active = !revoked && (expires is null || expires > DateOnly.FromDateTime(DateTime.UtcNow));
+        var active = !revoked && r.GetDateTime(6) > DateTime.UtcNow;
         return new TokenDto(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetFieldValue<string[]>(3), revoked, active, r.GetDateTime(5), expires);
     }
 }

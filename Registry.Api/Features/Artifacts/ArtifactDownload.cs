@@ -25,12 +25,22 @@ internal sealed class ArtifactDownload(IArtifactStore store, long projectId, str
         response.ContentLength = content.Length;
         response.Headers.AcceptRanges = "bytes";
         response.Headers.XContentTypeOptions = "nosniff";
-        response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment") { FileNameStar = Path.GetFileName(path) }.ToString();
+        response.Headers.ContentDisposition = Attachment(Path.GetFileName(path));
         if (range is not null)
         {
             response.Headers.ContentRange = new ContentRangeHeaderValue(content.Offset, content.Offset + content.Length - 1, content.TotalLength).ToString();
         }
         await CopyExactlyAsync(content.Stream, response.Body, content.Length, http.RequestAborted);
+    }
+
+    /// <summary>
+    /// <c>attachment; filename="c.png"; filename*=UTF-8''c.png</c>: the plain name for clients that read only that one (made
+    /// ASCII-safe: anything else becomes '_'), the exact name in RFC 5987 form for those that understand it.
+    /// </summary>
+    internal static string Attachment(string fileName)
+    {
+        var plain = new string([.. fileName.Select(c => c is >= ' ' and <= '~' and not '"' and not '\\' ? c : '_')]);
+        return $"attachment; filename=\"{plain}\"; filename*=UTF-8''{Uri.EscapeDataString(fileName)}";
     }
 
     /// <summary>Copies the range's bytes and no more: a file stream goes on to the end of the file.</summary>

@@ -13,12 +13,12 @@ internal static class ArtifactsApi
 {
     public static RouteGroupBuilder MapArtifactProxy(this RouteGroupBuilder artifacts)
     {
-        artifacts.MapPut("artifacts/{**path}", Upload);
+        artifacts.MapPut("artifacts/{**path}", Upload).AddEndpointFilter<DeletedProjectGuard>();
         artifacts.MapGet("artifacts/{**path}", Download);
         artifacts.MapGet("artifacts", List);
         artifacts.MapDelete("artifacts/{**path}", Delete);
         artifacts.MapPost("mpu/create/{**path}", CreateMultipart);
-        artifacts.MapPost("mpu/complete/{**path}", CompleteMultipart);
+        artifacts.MapPost("mpu/complete/{**path}", CompleteMultipart).AddEndpointFilter<DeletedProjectGuard>();
         artifacts.MapPost("mpu/abort/{**path}", AbortMultipart);
         return artifacts;
     }
@@ -78,18 +78,19 @@ internal static class ArtifactsApi
         using var activity = Telemetry.StartOperation("artifacts.create_multipart", projectId);
         var parts = body.Value.NumParts is >= 1 and <= 10_000 ? (int)body.Value.NumParts.Value
             : throw new MlflowException(MlflowError.InvalidParameterValue("num_parts must be between 1 and 10000."));
-        return TypedResults.Ok(await Multipart(store).CreateMultipartAsync(projectId, ArtifactPath.Normalize(path, allowEmpty: false), parts, cancellationToken));
+        return TypedResults.Ok(await Multipart(store).CreateMultipartAsync(projectId, MultipartPath.Of(path, body.Value.Path), parts, cancellationToken));
     }
 
     private static async Task<Ok<EmptyResponse>> CompleteMultipart(
         long projectId, string path, JsonBody<CompleteMultipartRequest> body, IArtifactStore store, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("artifacts.complete_multipart", projectId);
+        var destination = MultipartPath.Of(path, body.Value.Path);
         var uploadId = Required(body.Value.UploadId, "upload_id");
         var parts = (body.Value.Parts ?? []).Select(p => p is { PartNumber: >= 1 and <= 10_000, Etag.Length: > 0 }
             ? ((int)p.PartNumber.Value, p.Etag)
             : throw new MlflowException(MlflowError.InvalidParameterValue("Each part needs a part_number (1 to 10000) and an etag."))).ToList();
-        await Multipart(store).CompleteMultipartAsync(projectId, ArtifactPath.Normalize(path, allowEmpty: false), uploadId, parts, cancellationToken);
+        await Multipart(store).CompleteMultipartAsync(projectId, destination, uploadId, parts, cancellationToken);
         return TypedResults.Ok(EmptyResponse.Instance);
     }
 
@@ -97,13 +98,17 @@ internal static class ArtifactsApi
         long projectId, string path, JsonBody<AbortMultipartRequest> body, IArtifactStore store, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("artifacts.abort_multipart", projectId);
-        await Multipart(store).AbortMultipartAsync(projectId, ArtifactPath.Normalize(path, allowEmpty: false), Required(body.Value.UploadId, "upload_id"), cancellationToken);
+        var destination = MultipartPath.Of(path, body.Value.Path);
+        await Multipart(store).AbortMultipartAsync(projectId, destination, Required(body.Value.UploadId, "upload_id"), cancellationToken);
         return TypedResults.Ok(EmptyResponse.Instance);
     }
 
-    /// <summary>As MLflow's server answers for stores that cannot take parts directly (the client then uploads whole).</summary>
+    /// <summary>
+    /// As MLflow's server answers for stores that cannot take parts directly. The client falls back to a plain upload only
+    /// when the message starts with MLflow's own text (_UnsupportedMultipartUploadException.MESSAGE), so it is MLflow's.
+    /// </summary>
     private static IMultipartArtifactStore Multipart(IArtifactStore store) => store as IMultipartArtifactStore
-        ?? throw new MlflowException(new MlflowError("NOT_IMPLEMENTED", "Multipart upload is not supported by this server's artifact storage; upload the file whole."));
+        ?? throw new MlflowException(new MlflowError("NOT_IMPLEMENTED", "Multipart upload is not supported for the current artifact repository"));
 
     private static string Required(string? value, string field) =>
         string.IsNullOrEmpty(value) ? throw new MlflowException(MlflowError.InvalidParameterValue($"Missing value for required parameter '{field}'.")) : value;

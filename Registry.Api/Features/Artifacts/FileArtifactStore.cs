@@ -164,4 +164,19 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
         }
         return Task.CompletedTask;
     }
+
+    /// <summary>In place (not renamed aside first), so that whatever an interrupted run leaves is still found by the next.</summary>
+    public Task DeleteProjectAsync(long projectId, CancellationToken cancellationToken)
+    {
+        var root = Resolve(projectId, "");
+        try
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing stored, or already deleted.
+        }
+        return Task.CompletedTask;
+    }
 }

@@ -30,4 +30,7 @@ public interface IArtifactStore
 
     /// <summary>Deletes a file or a whole directory; deleting what is not there is not an error.</summary>
     Task DeleteAsync(long projectId, string path, CancellationToken cancellationToken);
+
+    /// <summary>Deletes everything a (deleted) project stored. Safe to run again after an interruption: it finishes what is left.</summary>
+    Task DeleteProjectAsync(long projectId, CancellationToken cancellationToken);
 }

@@ -1,3 +1,5 @@
+using Registry.Api.Mlflow;
+
 namespace Registry.Api.Features.Artifacts;
 
 public sealed record MultipartCredential(string Url, long PartNumber, Dictionary<string, string> Headers);
@@ -11,6 +13,31 @@ public sealed record MultipartPart(long? PartNumber, string? Etag, string? Url);
 public sealed record CompleteMultipartRequest(string? Path, string? UploadId, List<MultipartPart?>? Parts);
 
 public sealed record AbortMultipartRequest(string? Path, string? UploadId);
+
+/// <summary>
+/// Where a multipart upload goes, as MLflow's server and S3 artifact repository place it: the URL's
+/// <c>mpu/create|complete|abort/&lt;artifact_path&gt;</c> names the destination directory, and the base name of the body's
+/// <c>path</c> (the client's local file) is the file's name in it.
+/// </summary>
+internal static class MultipartPath
+{
+    public static string Of(string? directory, string? localFile)
+    {
+        if (string.IsNullOrEmpty(localFile))
+        {
+            throw new MlflowException(MlflowError.InvalidParameterValue(
+                "Missing value for required parameter 'path'. See the API docs for more information about request parameters."));
+        }
+        // A Windows client sends C:\dir\file: its base name is what follows the last separator of either kind.
+        var fileName = localFile[(localFile.LastIndexOfAny(['/', '\\']) + 1)..];
+        if (fileName is "" or "." or "..")
+        {
+            throw new MlflowException(MlflowError.InvalidParameterValue($"Invalid multipart upload path '{fileName}': 'path' must end in a file name."));
+        }
+        var folder = ArtifactPath.Normalize(directory, allowEmpty: true);
+        return ArtifactPath.Normalize(folder.Length == 0 ? fileName : $"{folder}/{fileName}", allowEmpty: false);
+    }
+}
 
 /// <summary>
 /// Stores that let clients upload the parts of a large artifact straight to storage (MLflow's proxied multipart upload,

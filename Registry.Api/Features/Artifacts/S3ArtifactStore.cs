@@ -160,6 +160,9 @@ internal sealed class S3ArtifactStore : IArtifactStore, IMultipartArtifactStore,
         while (page.IsTruncated == true);
     }
 
+    /// <summary>Every object under the project's prefix, a page of up to 1000 at a time.</summary>
+    public Task DeleteProjectAsync(long projectId, CancellationToken cancellationToken) => DeleteAsync(projectId, "", cancellationToken);
+
     public async Task<CreateMultipartResponse> CreateMultipartAsync(long projectId, string path, int parts, CancellationToken cancellationToken)
     {
         var key = Key(projectId, path);

@@ -16,7 +16,7 @@ internal static class ExperimentsApi
         experiments.MapGet("get", Get);
         experiments.MapGet("get-by-name", GetByName);
         experiments.MapPost("search", (long projectId, JsonBody<SearchExperimentsRequest> body, ExperimentSearch search, CancellationToken ct) =>
-            Search(projectId, body.Value, search, ct));
+            Search(projectId, body.Value, search, ct)).Reads();
         experiments.MapGet("search", (long projectId, HttpRequest http, ExperimentSearch search, CancellationToken ct) =>
             Search(projectId, new SearchExperimentsRequest(http.Long("max_results"), http.String("page_token"), http.String("filter"),
                 [.. http.Strings("order_by")], http.String("view_type")), search, ct));

@@ -28,10 +28,12 @@ public sealed record SetLoggedModelTagsRequest(List<TagInput?>? Tags);
 
 public sealed record LogLoggedModelParamsRequest(List<TagInput?>? Params);
 
-public sealed record LoggedModelOrderBy(string? FieldName, bool? Ascending);
+public sealed record LoggedModelOrderBy(string? FieldName, bool? Ascending, string? DatasetName, string? DatasetDigest);
+
+public sealed record LoggedModelDatasetFilter(string? DatasetName, string? DatasetDigest);
 
 public sealed record SearchLoggedModelsRequest(
-    List<string>? ExperimentIds, string? Filter, List<LoggedModelOrderBy?>? OrderBy, long? MaxResults, string? PageToken);
+    List<string>? ExperimentIds, string? Filter, List<LoggedModelDatasetFilter?>? Datasets, List<LoggedModelOrderBy?>? OrderBy, long? MaxResults, string? PageToken);
 
 public sealed record SearchLoggedModelsResponse(IReadOnlyList<LoggedModel> Models, string? NextPageToken);
 

@@ -7,8 +7,10 @@ namespace Registry.Api.Features.LoggedModels;
 
 /// <summary>
 /// <c>logged-models/search</c>: filter over name, status, model_type, source_run_id, <c>tags.</c>, <c>params.</c>
-/// (=, !=, LIKE, ILIKE) and creation/last-updated times (numeric); order_by as MLflow 3 sends it,
-/// <c>[{field_name, ascending}]</c> (default newest first, tie-break model_id); offset page tokens.
+/// (=, !=, LIKE, ILIKE), creation/last-updated times and <c>metrics.</c> (numeric); order_by as MLflow 3 sends it,
+/// <c>[{field_name, ascending, dataset_name, dataset_digest}]</c> (default newest first, tie-break model_id); offset page tokens.
+/// As in MLflow's SQL store, a metric filter matches a model with any such point (on one of the request's datasets, when
+/// it names some), and ordering by a metric uses each model's most recent point (models without one last).
 /// </summary>
 internal sealed class LoggedModelSearch(NpgsqlDataSource dataSource, ExperimentIds experimentTable)
 {
@@ -24,16 +26,29 @@ internal sealed class LoggedModelSearch(NpgsqlDataSource dataSource, ExperimentI
         var maxResults = MaxResults.Resolve(request.MaxResults, DefaultMaxResults, MaxResultsLimit);
         var iids = (request.ExperimentIds ?? []).Select(id => ExperimentSql.ParseId(id)
             ?? throw FilterParser.Invalid($"Invalid experiment id '{id}': experiment ids are integers.")).ToArray();
-        var order = (request.OrderBy ?? []).Select(o => $"{Column(o?.FieldName)} {(o?.Ascending == false ? "DESC" : "ASC")}").ToList();
-        if (order.Count == 0) order.Add("lm.created_at DESC");
-        var query = $"{string.Join(',', iids)}\n{request.Filter}\n{string.Join(',', order)}";
+        var datasets = (request.Datasets ?? []).Select(d => d?.DatasetName is { Length: > 0 } name
+            ? new DatasetFilter(name, string.IsNullOrEmpty(d.DatasetDigest) ? null : d.DatasetDigest)
+            : throw FilterParser.Invalid("`dataset_name` in the `datasets` clause must be specified.")).ToList();
+        var orderBy = (request.OrderBy ?? []).Select(o => o ?? throw FilterParser.Invalid("'order_by' contains a null entry.")).ToList();
+        var query = string.Join('\n', [string.Join(',', iids), request.Filter, .. datasets.Select(d => $"{d.Name}\t{d.Digest}"),
+            .. orderBy.Select(o => $"{o.FieldName}\t{o.Ascending}\t{o.DatasetName}\t{o.DatasetDigest}")]);
         var offset = (long?)PageToken.Decode(request.PageToken, query, [typeof(long)])?[0] ?? 0;
 
         var parameters = new SqlParameters();
         var where = new StringBuilder("lm.deleted_at IS NULL");
-        foreach (var clause in FilterParser.Parse(request.Filter))
+        var clauses = FilterParser.Parse(request.Filter);
+        foreach (var clause in clauses)
         {
-            where.Append(" AND ").Append(Condition(clause, parameters));
+            where.Append(" AND ").Append(Condition(clause, datasets, parameters));
+        }
+        if (datasets.Count > 0 && !clauses.Any(c => c.Identifier.Kind == IdentifierKind.Metric))
+        {
+            where.Append($" AND EXISTS (SELECT 1 FROM ml_logged_model_metrics mm WHERE mm.logged_model_id = lm.id AND {OnDatasets(datasets, parameters)})");
+        }
+        var order = orderBy.Select(o => $"{OrderExpression(o, parameters)} {(o.Ascending == false ? "DESC" : "ASC")} NULLS LAST").ToList();
+        if (!orderBy.Any(o => o.FieldName is "creation_timestamp" or "creation_timestamp_ms" or "creation_time"))
+        {
+            order.Add("lm.created_at DESC");
         }
         var experiments = await experimentTable.ResolveAsync(projectId, iids, cancellationToken);
         if (experiments.Length == 0)
@@ -64,17 +79,22 @@ internal sealed class LoggedModelSearch(NpgsqlDataSource dataSource, ExperimentI
         return (models, PageToken.Encode(query, [offset + maxResults]));
     }
 
-    private static string Condition(FilterClause clause, SqlParameters parameters)
+    private sealed record DatasetFilter(string Name, string? Digest);
+
+    private static string Condition(FilterClause clause, IReadOnlyList<DatasetFilter> datasets, SqlParameters parameters)
     {
         var (identifier, op, value) = (clause.Identifier, clause.Operator, clause.Value);
         var sqlOp = op == "!=" ? "<>" : op;
-        if (identifier is { Kind: IdentifierKind.Attribute, Key: "creation_timestamp" or "creation_time" or "last_updated_timestamp" })
+        if (identifier is { Kind: IdentifierKind.Metric } or { Kind: IdentifierKind.Attribute, Key: "creation_timestamp" or "creation_time" or "last_updated_timestamp" })
         {
-            if (!NumberOperators.Contains(op) || value is not double millis)
+            if (!NumberOperators.Contains(op) || value is not double number)
             {
-                throw FilterParser.Invalid($"{identifier.Key} is compared with =, !=, <, <=, > or >= against a number of milliseconds.");
+                throw FilterParser.Invalid($"{identifier} is compared with =, !=, <, <=, > or >= against a number.");
             }
-            return $"{Column(identifier.Key)} {sqlOp} {parameters.Add(Mlflow.Timestamps.FromMillis(millis))}";
+            return identifier.Kind == IdentifierKind.Metric
+                ? $"EXISTS (SELECT 1 FROM ml_logged_model_metrics mm WHERE mm.logged_model_id = lm.id AND mm.name = {parameters.Add(identifier.Key)} " +
+                  $"AND mm.value {sqlOp} {parameters.Add(number)}{(datasets.Count > 0 ? $" AND {OnDatasets(datasets, parameters)}" : "")})"
+                : $"{Column(identifier.Key)} {sqlOp} {parameters.Add(Mlflow.Timestamps.FromMillis(number))}";
         }
         if (!StringOperators.Contains(op) || value is not string text)
         {
@@ -88,8 +108,29 @@ internal sealed class LoggedModelSearch(NpgsqlDataSource dataSource, ExperimentI
                 $"EXISTS (SELECT 1 FROM ml_logged_model_params p WHERE p.logged_model_id = lm.id AND p.name = {parameters.Add(identifier.Key)} AND p.value {sqlOp} {parameters.Add(text)})",
             { Kind: IdentifierKind.Attribute, Key: "name" or "status" or "model_type" or "source_run_id" or "model_id" } =>
                 $"lm.{identifier.Key} {sqlOp} {parameters.Add(text)}",
-            _ => throw FilterParser.Invalid($"Invalid filter key '{identifier}'; logged model searches filter on name, status, model_type, source_run_id, creation_timestamp, last_updated_timestamp, tags.<key> and params.<key>."),
+            _ => throw FilterParser.Invalid($"Invalid filter key '{identifier}'; logged model searches filter on name, status, model_type, source_run_id, creation_timestamp, last_updated_timestamp, tags.<key>, params.<key> and metrics.<key>."),
         };
+    }
+
+    /// <summary>A point <c>mm</c> computed on one of the datasets (by name, and by digest where one is given).</summary>
+    private static string OnDatasets(IReadOnlyList<DatasetFilter> datasets, SqlParameters parameters) =>
+        "(" + string.Join(" OR ", datasets.Select(d => d.Digest is null
+            ? $"mm.dataset_name = {parameters.Add(d.Name)}"
+            : $"(mm.dataset_name = {parameters.Add(d.Name)} AND mm.dataset_digest = {parameters.Add(d.Digest)})")) + ")";
+
+    private static string OrderExpression(LoggedModelOrderBy order, SqlParameters parameters)
+    {
+        if (order.FieldName is not { } field || !field.StartsWith("metrics.", StringComparison.Ordinal))
+        {
+            return order.DatasetName is null ? Column(order.FieldName) : throw FilterParser.Invalid("dataset_name may only be set when ordering by a metric.");
+        }
+        if (order.DatasetName is null && order.DatasetDigest is not null)
+        {
+            throw FilterParser.Invalid("dataset_digest may only be set together with dataset_name.");
+        }
+        var datasets = order.DatasetName is null ? "" : $" AND {OnDatasets([new DatasetFilter(order.DatasetName, order.DatasetDigest)], parameters)}";
+        return $"(SELECT mm.value FROM ml_logged_model_metrics mm WHERE mm.logged_model_id = lm.id AND mm.name = {parameters.Add(field["metrics.".Length..])}{datasets} " +
+               "ORDER BY mm.timestamp DESC, mm.step DESC LIMIT 1)";
     }
 
     private static string Column(string? field) => field switch
@@ -98,6 +139,6 @@ internal sealed class LoggedModelSearch(NpgsqlDataSource dataSource, ExperimentI
         "creation_timestamp" or "creation_timestamp_ms" or "creation_time" => "lm.created_at",
         "last_updated_timestamp" or "last_updated_timestamp_ms" => "lm.updated_at",
         "model_id" => "lm.model_id",
-        _ => throw FilterParser.Invalid($"Invalid order_by field '{field}'; use name, creation_timestamp, last_updated_timestamp or model_id."),
+        _ => throw FilterParser.Invalid($"Invalid order_by field '{field}'; use name, creation_timestamp, last_updated_timestamp, model_id or metrics.<key>."),
     };
 }

@@ -3,7 +3,10 @@ using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.LoggedModels;
 
-/// <summary>How a logged model is read, in one place: MLflow's LoggedModel JSON for a model <c>lm</c> of experiment <c>e</c>.</summary>
+/// <summary>
+/// How a logged model is read, in one place: MLflow's LoggedModel JSON for a model <c>lm</c> of experiment <c>e</c>, with every
+/// metric point linked to it (each with the run that logged it and the dataset it was computed on).
+/// </summary>
 internal static class LoggedModelSql
 {
     public const string Json =
@@ -24,7 +27,12 @@ internal static class LoggedModelSql
             'data', json_build_object(
                 'params', COALESCE((SELECT json_agg(json_build_object('key', p.name, 'value', p.value) ORDER BY p.name)
                                     FROM ml_logged_model_params p WHERE p.logged_model_id = lm.id), '[]'::json),
-                'metrics', '[]'::json))
+                'metrics', COALESCE((SELECT json_agg(json_build_object(
+                                         'key', mm.name, 'value', mm.value, 'timestamp', mm.timestamp, 'step', mm.step,
+                                         'dataset_name', mm.dataset_name, 'dataset_digest', mm.dataset_digest, 'model_id', lm.model_id, 'run_id', r.run_id)
+                                         ORDER BY mm.name, mm.step, mm.timestamp, mm.value, r.run_id)
+                                     FROM ml_logged_model_metrics mm JOIN ml_candidates r ON r.id = mm.candidate_id
+                                     WHERE mm.logged_model_id = lm.id), '[]'::json)))
         """;
 
     public const string From = "ml_logged_models lm JOIN ml_experiments e ON e.id = lm.experiment_id";

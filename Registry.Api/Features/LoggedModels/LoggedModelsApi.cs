@@ -17,7 +17,7 @@ internal static class LoggedModelsApi
     {
         var models = mlflow.MapGroup("logged-models");
         models.MapPost("", Create);
-        models.MapPost("search", Search);
+        models.MapPost("search", Search).Reads();
         models.MapGet("{modelId}", Get);
         models.MapPatch("{modelId}", FinalizeModel);
         models.MapDelete("{modelId}", Delete);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Registry.Api.Auth;
 using Registry.Api.Features.RegisteredModels;
 using Registry.Api.Mlflow;
 
@@ -12,7 +13,7 @@ internal static class AliasesAndLatestApi
         var models = mlflow.MapGroup("registered-models");
         // The client POSTs first and falls back to GET only on ENDPOINT_NOT_FOUND; both work here.
         models.MapPost("get-latest-versions", (long projectId, JsonBody<GetLatestVersionsRequest> body, StageAndAliasStore store, CancellationToken ct) =>
-            LatestVersions(projectId, body.Value.Name, body.Value.Stages, store, ct));
+            LatestVersions(projectId, body.Value.Name, body.Value.Stages, store, ct)).Reads();
         models.MapGet("get-latest-versions", (long projectId, HttpRequest http, StageAndAliasStore store, CancellationToken ct) =>
             LatestVersions(projectId, http.String("name"), [.. http.Strings("stages")], store, ct));
         models.MapPost("alias", SetAlias);
@@ -67,9 +68,12 @@ internal static class AliasesAndLatestApi
         var name = RegisteredModelValidation.Name(http.String("name"));
         var alias = ModelVersionValidation.Alias(http.String("alias"));
 
-        var version = await store.FindByAliasAsync(projectId, name, alias, cancellationToken);
-        return version is null
-            ? MlflowError.ResourceDoesNotExist($"Registered model alias {alias} not found for model {name}.")
-            : TypedResults.Ok(new ModelVersionResponse(version));
+        // MLflow's codes: a missing model is RESOURCE_DOES_NOT_EXIST, an alias it does not have INVALID_PARAMETER_VALUE.
+        return await store.FindByAliasAsync(projectId, name, alias, cancellationToken) switch
+        {
+            (false, _) => ModelVersionsApi.ModelNotFound(name),
+            (_, null) => MlflowError.InvalidParameterValue($"Registered model alias {alias} not found."),
+            (_, { } version) => TypedResults.Ok(new ModelVersionResponse(version)),
+        };
     }
 }

@@ -39,7 +39,7 @@ internal sealed class ModelVersionSearch(NpgsqlDataSource dataSource)
         long projectId, string? filter, long? maxResultsRequested, IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
     {
         var maxResults = MaxResults.Resolve(maxResultsRequested, DefaultMaxResults, MaxResultsLimit);
-        var clauses = FilterParser.Parse(filter);
+        var (clauses, excludePrompts) = Prompts.Split(FilterParser.Parse(filter));
         var page = new KeysetPage(filter ?? "", orderBy, OrderKeys, Columns, [],
             [new OrderKey("name", Descending: false), new OrderKey("version_number", Descending: true)], pageToken);
 
@@ -48,6 +48,11 @@ internal sealed class ModelVersionSearch(NpgsqlDataSource dataSource)
         foreach (var clause in clauses)
         {
             where.Append(" AND ").Append(Condition(clause, parameters));
+        }
+        if (excludePrompts)
+        {
+            where.Append(" AND NOT EXISTS (SELECT 1 FROM ml_model_version_metadata p JOIN ml_model_versions pv ON pv.id = p.model_version_id " +
+                $"WHERE pv.model_id = v.model_id AND p.name = '{Prompts.TagKey}' AND p.value = 'true')");
         }
         if (page.AfterCondition(parameters) is { } after)
         {

@@ -108,17 +108,24 @@ internal sealed class StageAndAliasStore(NpgsqlDataSource dataSource)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))! > 0;
     }
 
-    public async Task<ModelVersion?> FindByAliasAsync(long projectId, string name, string alias, CancellationToken cancellationToken)
+    /// <returns>Whether the model exists, and the version behind the alias when it is set.</returns>
+    public async Task<(bool ModelFound, ModelVersion? Version)> FindByAliasAsync(long projectId, string name, string alias, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             $"""
-            SELECT {ModelVersionSql.Json}
-            FROM ml_model_version_aliases a JOIN ml_model_versions v ON v.id = a.model_version_id JOIN ml_models m ON m.id = a.model_id
-            WHERE m.project_id = $1 AND m.name = $2 AND a.alias = $3
+            SELECT (SELECT {ModelVersionSql.Json}
+                    FROM ml_model_version_aliases a JOIN ml_model_versions v ON v.id = a.model_version_id
+                    WHERE a.model_id = m.id AND a.alias = $3)
+            FROM ml_models m WHERE m.project_id = $1 AND m.name = $2
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = alias });
-        return await ModelVersionSql.ReadOneAsync(command, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return (false, null);
+        }
+        return (true, reader.IsDBNull(0) ? null : ModelVersionSql.Parse(reader.GetString(0)));
     }
 }

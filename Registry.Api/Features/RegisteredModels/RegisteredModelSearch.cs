@@ -38,7 +38,7 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
         long projectId, string? filter, long? maxResultsRequested, IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
     {
         var maxResults = MaxResults.Resolve(maxResultsRequested, DefaultMaxResults, MaxResultsLimit);
-        var clauses = FilterParser.Parse(filter);
+        var (clauses, excludePrompts) = Prompts.Split(FilterParser.Parse(filter));
         var page = new KeysetPage(filter ?? "", orderBy, OrderKeys, Columns, [], [new OrderKey("name", Descending: false)], pageToken);
 
         var parameters = new SqlParameters();
@@ -46,6 +46,10 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
         foreach (var clause in clauses)
         {
             where.Append(" AND ").Append(Condition(clause, parameters));
+        }
+        if (excludePrompts)
+        {
+            where.Append($" AND NOT EXISTS (SELECT 1 FROM ml_model_metadata p WHERE p.model_id = m.id AND p.name = '{Prompts.TagKey}' AND p.value = 'true')");
         }
         if (page.AfterCondition(parameters) is { } after)
         {

@@ -10,14 +10,14 @@ internal sealed class MetricHistoryCursor(NpgsqlCommand command, NpgsqlDataReade
     /// <summary>What page tokens of this history are bound to.</summary>
     public string Query => query;
 
-    public async Task<(double Value, long Timestamp, long Step, long Id)?> NextAsync(CancellationToken cancellationToken)
+    public async Task<(double Value, long Timestamp, long Step)?> NextAsync(CancellationToken cancellationToken)
     {
         if (!_positioned && !await reader.ReadAsync(cancellationToken))
         {
             return null;
         }
         _positioned = false;
-        return reader.IsDBNull(0) ? null : (reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        return reader.IsDBNull(0) ? null : (reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
     public async ValueTask DisposeAsync()

@@ -19,13 +19,13 @@ internal sealed class MetricHistoryPage(MetricHistoryCursor cursor, string key, 
         await using var json = new Utf8JsonWriter(http.Response.BodyWriter, new JsonWriterOptions { SkipValidation = true });
         json.WriteStartObject();
         json.WriteStartArray("metrics");
-        (double Value, long Timestamp, long Step, long Id) last = default;
+        (double Value, long Timestamp, long Step) last = default;
         string? nextPageToken = null;
         for (var count = 0; await cursor.NextAsync(cancellationToken) is { } point; count++)
         {
             if (count == maxResults)
             {
-                nextPageToken = PageToken.Encode(cursor.Query, [last.Step, last.Timestamp, last.Id]);
+                nextPageToken = PageToken.Encode(cursor.Query, [last.Step, last.Timestamp, BitConverter.DoubleToInt64Bits(last.Value)]);
                 break;
             }
             json.WriteStartObject();

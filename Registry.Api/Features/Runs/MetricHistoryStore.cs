@@ -4,7 +4,10 @@ using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Runs;
 
-/// <summary>Every logged point of a metric, in (step, timestamp) order, paged by keyset: each page is one index range scan.</summary>
+/// <summary>
+/// Every logged point of a metric, in (step, timestamp, value) order, paged by keyset on the points' unique index: each page
+/// is one index range scan.
+/// </summary>
 internal sealed class MetricHistoryStore(NpgsqlDataSource dataSource)
 {
     public const int MaxPage = 25_000;
@@ -14,25 +17,29 @@ internal sealed class MetricHistoryStore(NpgsqlDataSource dataSource)
         long projectId, string runId, string key, int maxResults, string? pageToken, CancellationToken cancellationToken)
     {
         var query = $"{runId}\n{key}";
+        // The last point served: its step, timestamp and value (as the double's bits, which survive JSON even for NaN).
         var after = PageToken.Decode(pageToken, query, [typeof(long), typeof(long), typeof(long)]);
         var command = dataSource.CreateCommand(
-            """
+            $"""
             WITH r AS (
                 SELECT id FROM ml_candidates WHERE project_id = $1 AND run_id = $2
             )
-            SELECT m.value, m.timestamp, m.step, m.id FROM r LEFT JOIN LATERAL (
-                SELECT value, timestamp, step, id FROM ml_candidate_metrics m
-                WHERE m.candidate_id = r.id AND m.name = $3 AND (m.step, m.timestamp, m.id) > ($4, $5, $6)
-                ORDER BY m.step, m.timestamp, m.id LIMIT $7
+            SELECT m.value, m.timestamp, m.step FROM r LEFT JOIN LATERAL (
+                SELECT value, timestamp, step FROM ml_candidate_metrics m
+                WHERE m.candidate_id = r.id AND m.name = $3 {(after is null ? "" : "AND (m.step, m.timestamp, m.value) > ($5, $6, $7)")}
+                ORDER BY m.step, m.timestamp, m.value LIMIT $4
             ) m ON true
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after is null ? long.MinValue : (long)after[0] });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after is null ? long.MinValue : (long)after[1] });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after is null ? 0 : (long)after[2] });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxResults + 1 });
+        if (after is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = (long)after[0] });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = (long)after[1] });
+            command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = BitConverter.Int64BitsToDouble((long)after[2]) });
+        }
         NpgsqlDataReader? reader = null;
         try
         {
@@ -66,14 +73,14 @@ internal sealed class MetricHistoryStore(NpgsqlDataSource dataSource)
                 SELECT id, run_id FROM ml_candidates WHERE project_id = $1 AND run_id = ANY($2)
             ), points AS (
                 SELECT runs.run_id, m.value, m.timestamp, m.step,
-                       row_number() OVER (PARTITION BY m.candidate_id ORDER BY m.step, m.timestamp, m.id) AS n,
+                       row_number() OVER (PARTITION BY m.candidate_id ORDER BY m.step, m.timestamp, m.value) AS n,
                        count(*) OVER (PARTITION BY m.candidate_id) AS total
                 FROM runs JOIN ml_candidate_metrics m ON m.candidate_id = runs.id AND m.name = $3
                 WHERE ($4::bigint IS NULL OR m.step >= $4) AND ($5::bigint IS NULL OR m.step <= $5)
             )
             SELECT run_id, value, timestamp, step FROM points
             WHERE total <= $6 OR (n - 1) % ceil(total::numeric / $6)::bigint = 0 OR n = total
-            ORDER BY run_id, step, timestamp
+            ORDER BY run_id, step, timestamp, value
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = runIds });

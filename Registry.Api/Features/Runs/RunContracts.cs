@@ -9,7 +9,10 @@ public sealed record RunInfo(
     string RunId, string RunUuid, string? RunName, string ExperimentId, string? UserId, string Status,
     long StartTime, long? EndTime, string ArtifactUri, string LifecycleStage);
 
-public sealed record Metric(string Key, double Value, long Timestamp, long Step);
+/// <summary>MLflow's Metric; the last four are MLflow 3's link to a logged model and the dataset it was computed on.</summary>
+public sealed record Metric(
+    string Key, double Value, long Timestamp, long Step,
+    string? DatasetName = null, string? DatasetDigest = null, string? ModelId = null, string? RunId = null);
 
 public sealed record MetricWithRunId(string Key, double Value, long Timestamp, long Step, string RunId);
 
@@ -19,7 +22,9 @@ public sealed record Dataset(string? Name, string? Digest, string? SourceType, s
 
 public sealed record DatasetInput(List<TagInput?>? Tags, Dataset? Dataset);
 
-public sealed record RunInputs(IReadOnlyList<DatasetInput> DatasetInputs);
+public sealed record ModelInput(string? ModelId);
+
+public sealed record RunInputs(IReadOnlyList<DatasetInput> DatasetInputs, IReadOnlyList<ModelInput> ModelInputs);
 
 public sealed record RunOutputs(IReadOnlyList<LoggedModels.ModelOutput> ModelOutputs);
 
@@ -35,9 +40,10 @@ public sealed record UpdateRunRequest(string? RunId, string? RunUuid, string? St
 
 public sealed record RunIdRequest(string? RunId);
 
-public sealed record MetricInput(string? Key, double? Value, long? Timestamp, long? Step);
+public sealed record MetricInput(string? Key, double? Value, long? Timestamp, long? Step, string? ModelId, string? DatasetName, string? DatasetDigest);
 
-public sealed record LogMetricRequest(string? RunId, string? RunUuid, string? Key, double? Value, long? Timestamp, long? Step);
+public sealed record LogMetricRequest(
+    string? RunId, string? RunUuid, string? Key, double? Value, long? Timestamp, long? Step, string? ModelId, string? DatasetName, string? DatasetDigest);
 
 public sealed record LogParamRequest(string? RunId, string? RunUuid, string? Key, string? Value);
 
@@ -47,7 +53,7 @@ public sealed record DeleteRunTagRequest(string? RunId, string? Key);
 
 public sealed record LogBatchRequest(string? RunId, List<MetricInput?>? Metrics, List<TagInput?>? Params, List<TagInput?>? Tags);
 
-public sealed record LogInputsRequest(string? RunId, List<DatasetInput?>? Datasets);
+public sealed record LogInputsRequest(string? RunId, List<DatasetInput?>? Datasets, List<ModelInput?>? Models);
 
 public sealed record LogModelRequest(string? RunId, string? ModelJson);
 

@@ -3,20 +3,36 @@ using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.Runs;
 
-/// <summary>What runs log: metrics (every point, plus the latest per key), params (write-once), tags, datasets, models.</summary>
+/// <summary>
+/// What runs log: metric points (each distinct point once, plus the latest per key; points with a model id also belong to
+/// that logged model), params (write-once), tags, inputs (datasets, logged models), models.
+/// </summary>
 internal sealed class RunLogStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
     /// log-batch, and log-metric / log-parameter / set-tag as batches of one: a single statement, so all or nothing.
-    /// A param already logged with another value (even by a concurrent request) fails the whole statement.
+    /// A param already logged with another value (even by a concurrent request), or a metric naming a logged model the project
+    /// does not have, fails the whole statement. A point logged again (a client retry, or MLflow 3's log_model linking the
+    /// run's points to the new model) is stored once: the unique index decides, so concurrent replays cannot duplicate it.
     /// </summary>
     private const string LogWrites =
         """
         metric_input AS (
-            SELECT * FROM unnest($3::text[], $4::float8[], $5::int8[], $6::int8[]) AS m(key, value, ts, step)
+            SELECT * FROM unnest($3::text[], $4::float8[], $5::int8[], $6::int8[], $11::text[], $12::text[], $13::text[])
+                AS m(key, value, ts, step, model_id, dataset_name, dataset_digest)
         ), points AS (
             INSERT INTO ml_candidate_metrics (candidate_id, name, value, timestamp, step)
             SELECT live.id, m.key, m.value, m.ts, m.step FROM live, metric_input m
+            ON CONFLICT (candidate_id, name, step, timestamp, value) DO NOTHING
+        ), model_points AS (
+            INSERT INTO ml_logged_model_metrics (logged_model_id, candidate_id, name, value, timestamp, step, dataset_name, dataset_digest)
+            SELECT lm.id, live.id, m.key, m.value, m.ts, m.step, m.dataset_name, m.dataset_digest
+            FROM live, metric_input m
+            -- LIMIT keeps this a probe of the model_id index per point that names a model (never a scan of the project's
+            -- models); plain points, the usual batch, skip it
+            CROSS JOIN LATERAL (SELECT id FROM ml_logged_models WHERE model_id = m.model_id AND project_id = $1 LIMIT 1) lm
+            WHERE m.model_id IS NOT NULL
+            ON CONFLICT (logged_model_id, name, step, timestamp, value, candidate_id) DO NOTHING
         ), latest AS (
             INSERT INTO ml_candidate_latest_metrics (candidate_id, name, value, timestamp, step)
             SELECT DISTINCT ON (m.key) live.id, m.key, m.value, m.ts, m.step FROM live, metric_input m
@@ -40,15 +56,22 @@ internal sealed class RunLogStore(NpgsqlDataSource dataSource)
         )
         """;
 
-    private const string ParamConflict =
-        """
-        (SELECT registry_fail('Changing param values is not allowed. Already logged with a different value: ' || string_agg(name, ', ' ORDER BY name))
-         FROM params WHERE conflicted HAVING count(*) > 0)
+    private const string ParamConflictOrMissingModel =
+        $"""
+        COALESCE(
+            (SELECT registry_fail('Changing param values is not allowed. Already logged with a different value: ' || string_agg(name, ', ' ORDER BY name))
+             FROM params WHERE conflicted HAVING count(*) > 0),
+            (SELECT {MissingModel} FROM metric_input m
+             WHERE m.model_id IS NOT NULL AND EXISTS (SELECT 1 FROM live)
+               AND NOT EXISTS (SELECT 1 FROM ml_logged_models lm WHERE lm.project_id = $1 AND lm.model_id = m.model_id) LIMIT 1))
         """;
+
+    /// <summary>MLflow's message for a logged model id <c>m.model_id</c> that is not there.</summary>
+    private const string MissingModel = "registry_missing('Logged model with ID ''' || m.model_id || ''' not found.')";
 
     public Task LogAsync(
         long projectId, string runId, IReadOnlyList<Metric> metrics, IReadOnlyList<KeyValue> parameters, IReadOnlyList<KeyValue> tags, CancellationToken cancellationToken) =>
-        RunWrite.ExecuteAsync(dataSource, projectId, runId, LogWrites, ParamConflict,
+        RunWrite.ExecuteAsync(dataSource, projectId, runId, LogWrites, ParamConflictOrMissingModel,
             [
                 new NpgsqlParameter<string[]> { TypedValue = [.. metrics.Select(m => m.Key)] },
                 new NpgsqlParameter<double[]> { TypedValue = [.. metrics.Select(m => m.Value)] },
@@ -58,6 +81,9 @@ internal sealed class RunLogStore(NpgsqlDataSource dataSource)
                 new NpgsqlParameter<string[]> { TypedValue = [.. parameters.Select(p => p.Value)] },
                 new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] },
                 new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] },
+                new NpgsqlParameter<string?[]> { TypedValue = [.. metrics.Select(m => m.ModelId)] },
+                new NpgsqlParameter<string?[]> { TypedValue = [.. metrics.Select(m => m.DatasetName)] },
+                new NpgsqlParameter<string?[]> { TypedValue = [.. metrics.Select(m => m.DatasetDigest)] },
             ],
             cancellationToken);
 
@@ -71,8 +97,13 @@ internal sealed class RunLogStore(NpgsqlDataSource dataSource)
         return deleted != "0";
     }
 
-    /// <summary>Datasets by (name, digest); logging the same dataset again is a no-op.</summary>
-    public Task LogInputsAsync(long projectId, string runId, IReadOnlyList<(string Name, string Digest, string DatasetJson, string TagsJson)> inputs, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Datasets by (name, digest) and logged models by id; logging the same input again is a no-op. A model the project
+    /// does not have fails the whole request.
+    /// </summary>
+    public Task LogInputsAsync(
+        long projectId, string runId, IReadOnlyList<(string Name, string Digest, string DatasetJson, string TagsJson)> inputs, IReadOnlyList<string> modelIds,
+        CancellationToken cancellationToken) =>
         RunWrite.ExecuteAsync(dataSource, projectId, runId,
             """
             inputs AS (
@@ -80,14 +111,23 @@ internal sealed class RunLogStore(NpgsqlDataSource dataSource)
                 SELECT live.id, d.name, d.digest, d.dataset::jsonb, d.tags::jsonb
                 FROM live, unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS d(name, digest, dataset, tags)
                 ON CONFLICT (candidate_id, name, digest) DO NOTHING
+            ), model_inputs AS (
+                INSERT INTO ml_candidate_model_inputs (candidate_id, logged_model_id)
+                SELECT live.id, lm.id FROM live JOIN ml_logged_models lm ON lm.project_id = $1 AND lm.model_id = ANY($7::text[])
+                ON CONFLICT DO NOTHING
             )
             """,
-            null,
+            $"""
+            (SELECT {MissingModel} FROM unnest($7::text[]) AS m(model_id)
+             WHERE EXISTS (SELECT 1 FROM live)
+               AND NOT EXISTS (SELECT 1 FROM ml_logged_models lm WHERE lm.project_id = $1 AND lm.model_id = m.model_id) LIMIT 1)
+            """,
             [
                 new NpgsqlParameter<string[]> { TypedValue = [.. inputs.Select(i => i.Name)] },
                 new NpgsqlParameter<string[]> { TypedValue = [.. inputs.Select(i => i.Digest)] },
                 new NpgsqlParameter<string[]> { TypedValue = [.. inputs.Select(i => i.DatasetJson)] },
                 new NpgsqlParameter<string[]> { TypedValue = [.. inputs.Select(i => i.TagsJson)] },
+                new NpgsqlParameter<string[]> { TypedValue = [.. modelIds] },
             ],
             cancellationToken);
 

@@ -13,7 +13,7 @@ internal static class RunSql
         $"""
         json_build_object(
             'run_id', r.run_id, 'run_uuid', r.run_id, 'run_name', r.name, 'experiment_id', e.iid::text,
-            'user_id', r.user_id::text, 'status', r.status, 'start_time', r.start_time, 'end_time', r.end_time,
+            'user_id', r.user_name, 'status', r.status, 'start_time', r.start_time, 'end_time', r.end_time,
             'artifact_uri', {ArtifactUri},
             'lifecycle_stage', CASE WHEN r.deleted_at IS NULL THEN 'active' ELSE 'deleted' END)
         """;
@@ -31,7 +31,10 @@ internal static class RunSql
                                   FROM ml_candidate_metadata t WHERE t.candidate_id = r.id), '[]'::json)),
             'inputs', json_build_object(
                 'dataset_inputs', COALESCE((SELECT json_agg(json_build_object('tags', i.tags, 'dataset', i.dataset) ORDER BY i.id)
-                                            FROM ml_candidate_inputs i WHERE i.candidate_id = r.id), '[]'::json)),
+                                            FROM ml_candidate_inputs i WHERE i.candidate_id = r.id), '[]'::json),
+                'model_inputs', COALESCE((SELECT json_agg(json_build_object('model_id', lm.model_id) ORDER BY lm.model_id)
+                                          FROM ml_candidate_model_inputs mi JOIN ml_logged_models lm ON lm.id = mi.logged_model_id
+                                          WHERE mi.candidate_id = r.id), '[]'::json)),
             'outputs', json_build_object(
                 'model_outputs', COALESCE((SELECT json_agg(json_build_object('model_id', lm.model_id, 'step', o.step) ORDER BY lm.model_id)
                                            FROM ml_candidate_outputs o JOIN ml_logged_models lm ON lm.id = o.logged_model_id

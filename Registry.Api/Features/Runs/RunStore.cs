@@ -10,7 +10,8 @@ internal sealed class RunStore(NpgsqlDataSource dataSource)
     public enum CreateOutcome { Created, ExperimentNotFound, ExperimentDeleted }
 
     public async Task<(CreateOutcome Outcome, Run? Run)> CreateAsync(
-        long projectId, long userId, int experimentIid, string name, long startTime, IReadOnlyList<KeyValue> tags, CancellationToken cancellationToken)
+        long projectId, long userId, string userName, int experimentIid, string name, long startTime, IReadOnlyList<KeyValue> tags,
+        CancellationToken cancellationToken)
     {
         var runId = Guid.NewGuid().ToString("N");
         await using var batch = dataSource.CreateBatch();
@@ -23,8 +24,8 @@ internal sealed class RunStore(NpgsqlDataSource dataSource)
             WITH e AS (
                 SELECT id, deleted_at FROM ml_experiments WHERE project_id = $1 AND iid = $2 FOR KEY SHARE
             ), r AS (
-                INSERT INTO ml_candidates (project_id, experiment_id, run_id, name, user_id, status, start_time, created_at, updated_at)
-                SELECT $1, e.id, $3, $4, $5, 'RUNNING', $6, $7, $7 FROM e WHERE e.deleted_at IS NULL
+                INSERT INTO ml_candidates (project_id, experiment_id, run_id, name, user_id, user_name, status, start_time, created_at, updated_at)
+                SELECT $1, e.id, $3, $4, $5, $10, 'RUNNING', $6, $7, $7 FROM e WHERE e.deleted_at IS NULL
                 RETURNING id
             ), tags AS (
                 INSERT INTO ml_candidate_metadata (candidate_id, name, value)
@@ -41,6 +42,7 @@ internal sealed class RunStore(NpgsqlDataSource dataSource)
                 new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() },
                 new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] },
                 new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] },
+                new NpgsqlParameter<string> { TypedValue = userName },
             },
         });
         // The reader skips statements that return no rows, so it starts at the SELECT.
@@ -50,9 +52,9 @@ internal sealed class RunStore(NpgsqlDataSource dataSource)
         if (reader.GetInt64(1) == 0) return (CreateOutcome.ExperimentDeleted, null);
 
         var experimentId = Sql.Text(experimentIid);
-        var info = new RunInfo(runId, runId, name, experimentId, Sql.Text(userId), "RUNNING", startTime, null,
+        var info = new RunInfo(runId, runId, name, experimentId, userName, "RUNNING", startTime, null,
             $"mlflow-artifacts:/{experimentId}/{runId}/artifacts", "active");
-        return (CreateOutcome.Created, new Run(info, new RunData([], [], [.. tags.OrderBy(t => t.Key, StringComparer.Ordinal)]), new RunInputs([]), new RunOutputs([])));
+        return (CreateOutcome.Created, new Run(info, new RunData([], [], [.. tags.OrderBy(t => t.Key, StringComparer.Ordinal)]), new RunInputs([], []), new RunOutputs([])));
     }
 
     public async Task<Run?> FindAsync(long projectId, string runId, CancellationToken cancellationToken)

@@ -13,6 +13,9 @@ internal static class RunWrite
     /// <summary>SQLSTATE raised by registry_fail(); the message is for the client (see the Tracking migration).</summary>
     public const string RejectedState = "RG400";
 
+    /// <summary>SQLSTATE raised by registry_missing(): the write names something the project does not have (404).</summary>
+    public const string MissingState = "RG404";
+
     public static async Task<string?> ExecuteAsync(
         NpgsqlDataSource dataSource, long projectId, string runId, string writes, string? result, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
     {
@@ -47,6 +50,10 @@ internal static class RunWrite
         catch (PostgresException e) when (e.SqlState == RejectedState)
         {
             throw new MlflowException(MlflowError.InvalidParameterValue(e.MessageText));
+        }
+        catch (PostgresException e) when (e.SqlState == MissingState)
+        {
+            throw new MlflowException(MlflowError.ResourceDoesNotExist(e.MessageText));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidTextRepresentation)
         {

@@ -18,7 +18,7 @@ internal static class RunsApi
         runs.MapPost("update", Update);
         runs.MapPost("delete", (long projectId, JsonBody<RunIdRequest> body, RunStore store, CancellationToken ct) => SetDeleted(projectId, body.Value, true, store, ct));
         runs.MapPost("restore", (long projectId, JsonBody<RunIdRequest> body, RunStore store, CancellationToken ct) => SetDeleted(projectId, body.Value, false, store, ct));
-        runs.MapPost("search", Search);
+        runs.MapPost("search", Search).Reads();
         runs.MapPost("log-metric", LogMetric);
         runs.MapPost("log-parameter", LogParameter);
         runs.MapPost("log-batch", LogBatch);
@@ -43,8 +43,10 @@ internal static class RunsApi
             : tags.FirstOrDefault(t => t.Key == TrackingValidation.RunNameTag)?.Value ?? $"run-{Guid.NewGuid():N}"[..12];
         tags = [.. tags.Where(t => t.Key != TrackingValidation.RunNameTag), new KeyValue(TrackingValidation.RunNameTag, name)];
         var startTime = request.StartTime ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        // MLflow keeps the user_id the client sends; without one, the run is the token owner's.
+        var userName = TrackingValidation.RunUser(request.UserId) ?? user.Identity!.Name!;
 
-        var (outcome, run) = await store.CreateAsync(projectId, user.UserId(), iid, name, startTime, tags, cancellationToken);
+        var (outcome, run) = await store.CreateAsync(projectId, user.UserId(), userName, iid, name, startTime, tags, cancellationToken);
         return outcome switch
         {
             RunStore.CreateOutcome.Created => TypedResults.Ok(new RunResponse(run!)),
@@ -92,7 +94,7 @@ internal static class RunsApi
     {
         using var activity = Telemetry.StartOperation("runs.log_metric", projectId);
         var r = body.Value;
-        var metric = TrackingValidation.Metric(r.Key, r.Value, r.Timestamp, r.Step);
+        var metric = TrackingValidation.Metric(r.Key, r.Value, r.Timestamp, r.Step, r.ModelId, r.DatasetName, r.DatasetDigest);
         await store.LogAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), [metric], [], [], cancellationToken);
         return TypedResults.Ok(EmptyResponse.Instance);
     }
@@ -114,7 +116,7 @@ internal static class RunsApi
         TrackingValidation.BatchSizes(r.Metrics?.Count ?? 0, r.Params?.Count ?? 0, r.Tags?.Count ?? 0);
         var metrics = (r.Metrics ?? []).Select(m => m is null
             ? throw TrackingValidation.Invalid("'metrics' contains a null entry.")
-            : TrackingValidation.Metric(m.Key, m.Value, m.Timestamp, m.Step)).ToList();
+            : TrackingValidation.Metric(m.Key, m.Value, m.Timestamp, m.Step, m.ModelId, m.DatasetName, m.DatasetDigest)).ToList();
         var parameters = TrackingValidation.Params(r.Params);
         var tags = TrackingValidation.Tags(r.Tags, TrackingValidation.RunTag);
         activity?.SetTag("registry.batch_size", metrics.Count + parameters.Count + tags.Count);
@@ -147,6 +149,14 @@ internal static class RunsApi
     {
         using var activity = Telemetry.StartOperation("runs.log_inputs", projectId);
         var runId = TrackingValidation.RunId(body.Value.RunId);
+        // As MLflow's server: datasets are required (MLflow 3's client may send only the logged models a run used).
+        if (body.Value.Datasets is null && body.Value.Models is not { Count: > 0 })
+        {
+            throw TrackingValidation.Invalid("Missing value for required parameter 'datasets'. See the API docs for more information about request parameters.");
+        }
+        var modelIds = (body.Value.Models ?? []).Select(m => m?.ModelId is { Length: > 0 } id
+            ? Text.Storable(id, "model_id")
+            : throw TrackingValidation.Invalid("Each entry of 'models' needs a 'model_id'.")).Distinct().ToList();
         var inputs = (body.Value.Datasets ?? []).Select(input =>
         {
             var dataset = input?.Dataset ?? throw TrackingValidation.Invalid("Each entry of 'datasets' needs a 'dataset'.");
@@ -160,7 +170,7 @@ internal static class RunsApi
                 JsonSerializer.Serialize(tags, MlflowJsonContext.Wire.ListKeyValue));
         }).ToList();
 
-        await store.LogInputsAsync(projectId, runId, inputs, cancellationToken);
+        await store.LogInputsAsync(projectId, runId, inputs, modelIds, cancellationToken);
         return TypedResults.Ok(EmptyResponse.Instance);
     }
 

@@ -37,15 +37,26 @@ internal static class TrackingValidation
         ? status
         : throw Invalid($"Invalid run status '{status}'; use {string.Join(", ", RunStatuses)}.");
 
-    public static Metric Metric(string? key, double? value, long? timestamp, long? step)
+    /// <summary>A metric point; with a model id (MLflow 3) it also belongs to that logged model, on an optional dataset.</summary>
+    public static Metric Metric(string? key, double? value, long? timestamp, long? step, string? modelId, string? datasetName, string? datasetDigest)
     {
         var validKey = Keys.Validate(key, "metric");
         return new Metric(
             validKey,
             value ?? throw Invalid($"Missing value for required parameter 'value' of metric '{validKey}'."),
             timestamp ?? throw Invalid($"Missing value for required parameter 'timestamp' of metric '{validKey}'."),
-            step ?? 0);
+            step ?? 0,
+            Optional(datasetName, "dataset_name", Limits.DatasetName),
+            Optional(datasetDigest, "dataset_digest", Limits.DatasetDigest),
+            Optional(modelId, "model_id", Limits.ModelId));
     }
+
+    /// <summary>The run's user as the client names it (MLflow stores what it is sent).</summary>
+    public static string? RunUser(string? userId) => Optional(userId, "user_id", Limits.RunUser);
+
+    private static string? Optional(string? value, string field, int limit) => string.IsNullOrEmpty(value)
+        ? null
+        : Text.Storable(value, field).Length <= limit ? value : throw Invalid($"Parameter '{field}' is {value.Length} characters long; at most {limit} are allowed.");
 
     public static KeyValue Param(string? key, string? value)
     {

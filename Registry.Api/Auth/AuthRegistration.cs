@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace Registry.Api.Auth;
+
+internal static class AuthRegistration
+{
+    /// <summary>Personal access tokens, their cache and its invalidation, authorization policies and rate limits.</summary>
+    public static IServiceCollection AddRegistryAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.DefaultTokenLifetimeDays <= o.MaxTokenLifetimeDays, "Registry:Auth:DefaultTokenLifetimeDays may not exceed MaxTokenLifetimeDays.")
+            .ValidateOnStart();
+        services.AddSingleton<AccessLookup>();
+        services.AddSingleton<AuthChangeListener>();
+        services.AddHostedService(provider => provider.GetRequiredService<AuthChangeListener>());
+        services.AddAuthentication(PersonalAccessTokenHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, PersonalAccessTokenHandler>(PersonalAccessTokenHandler.SchemeName, null);
+        services.AddRegistryAuthorization();
+        services.AddRegistryRateLimiting(configuration);
+        return services;
+    }
+}
