@@ -72,7 +72,7 @@ public sealed class SecurityTests(RegistryAppFixture app, WebBrowser browser) : 
         await Assertions.Expect(Page.Locator("main")).Not.ToContainTextAsync($"main-");
         foreach (var path in new[] { ProjectPath("/models"), ProjectPath($"/models/{model}"), ProjectPath($"/runs/{run.RunId}"), ProjectPath("/members") })
         {
-            var response = await Page.GotoAsync(path);
+            var response = await GotoAsync(path);
             Assert.Equal(404, response!.Status);
             Assert.DoesNotContain(model, await Page.ContentAsync());
             Assert.DoesNotContain("private-run", await Page.ContentAsync());

@@ -28,7 +28,7 @@ public sealed class SessionTests(RegistryAppFixture app, WebBrowser browser) : W
         await Page.Locator("header form fluent-button").ClickAsync();
         await Page.WaitForURLAsync(url => url.Contains("/sign-in", StringComparison.Ordinal));
         Assert.DoesNotContain(await Context.CookiesAsync(), c => c.Name == "registry_session");
-        await Page.GotoAsync("/projects");
+        await GotoAsync("/projects");
         Assert.Contains("/sign-in?returnUrl=%2Fprojects", Page.Url);
     }
 
@@ -38,7 +38,7 @@ public sealed class SessionTests(RegistryAppFixture app, WebBrowser browser) : W
         await SignInAsync(App.Tenants.Developer);
 
         await App.RestartAsync("web");
-        var response = await Page.GotoAsync("/projects");
+        var response = await GotoAsync("/projects");
 
         Assert.Equal(200, response!.Status);
         Assert.EndsWith("/projects", Page.Url);
@@ -48,7 +48,7 @@ public sealed class SessionTests(RegistryAppFixture app, WebBrowser browser) : W
     [Fact]
     public async Task A_token_the_API_refuses_keeps_you_on_the_sign_in_page_with_a_message()
     {
-        await Page.GotoAsync("/sign-in");
+        await GotoAsync("/sign-in");
         await Page.FillAsync("input[name=token]", "glpat-not-a-real-token");
         await Page.Locator("form fluent-button[type=submit]").ClickAsync();
 
@@ -66,7 +66,7 @@ public sealed class SessionTests(RegistryAppFixture app, WebBrowser browser) : W
         await Assertions.Expect(Page.Locator("h1")).ToHaveTextAsync("Registered models");
 
         Assert.Equal(HttpStatusCode.NoContent, (await Admin.SendAsync(HttpMethod.Delete, "personal_access_tokens/self", person.Token)).StatusCode);
-        await Page.GotoAsync(ProjectPath("/models"));
+        await GotoAsync(ProjectPath("/models"));
 
         Assert.Contains("/sign-in", Page.Url);
         Assert.DoesNotContain(await Context.CookiesAsync(), c => c.Name == "registry_session");
@@ -75,7 +75,7 @@ public sealed class SessionTests(RegistryAppFixture app, WebBrowser browser) : W
     [Fact]
     public async Task Signing_in_and_reaching_the_models_works_with_the_keyboard_alone()
     {
-        await Page.GotoAsync("/sign-in");
+        await GotoAsync("/sign-in");
         await Page.Keyboard.PressAsync("Tab");
         Assert.Equal("Skip to main content", await Page.EvaluateAsync<string>("() => document.activeElement.textContent"));
         await TabToAsync("document.activeElement.name === 'token'", "the token field");
