@@ -71,15 +71,6 @@ public sealed class RegistryAppFixture : IAsyncLifetime
         Tenants = await Tenants.SeedAsync(ConnectionString, FlagOffProjectId);
     }
 
-    /// <summary>Restarts one of the AppHost's resources (as the dashboard's restart button does) and waits until it is healthy again.</summary>
-    public async Task RestartAsync(string resource)
-    {
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        var result = await _app!.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.RestartCommand, timeout.Token);
-        Assert.True(result.Success, result.Message);
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
-    }
-
     public async Task DisposeAsync()
     {
         Http?.Dispose();

@@ -33,19 +33,6 @@ public sealed class SessionTests(RegistryAppFixture app, WebBrowser browser) : W
     }
 
     [Fact]
-    public async Task A_session_survives_a_restart_of_the_web_UI()
-    {
-        await SignInAsync(App.Tenants.Developer);
-
-        await App.RestartAsync("web");
-        var response = await GotoAsync("/projects");
-
-        Assert.Equal(200, response!.Status);
-        Assert.EndsWith("/projects", Page.Url);
-        await Assertions.Expect(Page.Locator("h1")).ToHaveTextAsync("Projects");
-    }
-
-    [Fact]
     public async Task A_token_the_API_refuses_keeps_you_on_the_sign_in_page_with_a_message()
     {
         await GotoAsync("/sign-in");
