@@ -5,7 +5,8 @@ namespace Registry.Tests.Infrastructure;
 
 /// <summary>
 /// Starts the whole system once per test collection, as `dotnet run --project Registry.AppHost` would:
-/// PostgreSQL, the migration worker, then the API. Tests talk to the API over HTTP like an MLflow client.
+/// PostgreSQL, the migration worker, the API, then the web UI. Tests talk to the API over HTTP like an MLflow client;
+/// the browser tests (Web/) drive the UI at <see cref="WebUrl"/>.
 /// </summary>
 public sealed class RegistryAppFixture : IAsyncLifetime
 {
@@ -20,6 +21,7 @@ public sealed class RegistryAppFixture : IAsyncLifetime
     private DistributedApplication? _app;
 
     public HttpClient Http { get; private set; } = null!;
+    public Uri WebUrl { get; private set; } = null!;
     public string ConnectionString { get; private set; } = null!;
     public string BootstrapToken { get; } = "bootstrap-" + Guid.NewGuid().ToString("N");
 
@@ -55,9 +57,16 @@ public sealed class RegistryAppFixture : IAsyncLifetime
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceAsync("migrations", KnownResourceStates.Finished, timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
 
         Http = _app.CreateHttpClient("api");
         Http.Timeout = TimeSpan.FromSeconds(60);
+        WebUrl = _app.GetEndpoint("web", "http");
+        // The UI makes its Data Protection key and compiles its first page on the first request: not in a test's time.
+        using (var web = new HttpClient { BaseAddress = WebUrl, Timeout = TimeSpan.FromSeconds(60) })
+        {
+            (await web.GetAsync("/sign-in", timeout.Token)).EnsureSuccessStatusCode();
+        }
         ConnectionString = (await _app.GetConnectionStringAsync("registrydb", timeout.Token))!;
         Tenants = await Tenants.SeedAsync(ConnectionString, FlagOffProjectId);
     }
@@ -125,7 +134,7 @@ public sealed class RegistryAppFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class RegistryCollection : ICollectionFixture<RegistryAppFixture>
+public sealed class RegistryCollection : ICollectionFixture<RegistryAppFixture>, ICollectionFixture<Web.WebBrowser>
 {
     public const string Name = "registry";
 }
