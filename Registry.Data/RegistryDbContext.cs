@@ -1,9 +1,10 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Registry.Data.Entities;
 
 namespace Registry.Data;
 
-public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : DbContext(options)
+public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<User> Users => Set<User>();
@@ -30,6 +31,9 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<CandidateOutput> CandidateOutputs => Set<CandidateOutput>();
     public DbSet<CandidateModelInput> CandidateModelInputs => Set<CandidateModelInput>();
     public DbSet<LoggedModelMetric> LoggedModelMetrics => Set<LoggedModelMetric>();
+
+    /// <summary>The web UI's ASP.NET Core Data Protection key ring: every replica reads the same keys, so a restart or another replica keeps sessions.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RegistryDbContext).Assembly);
