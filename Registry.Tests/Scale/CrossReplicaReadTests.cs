@@ -100,6 +100,56 @@ public sealed class CrossReplicaReadTests(ScaleFixture scale)
     }
 
     [Fact]
+    public async Task Renames_deletions_restores_run_updates_inputs_and_searches_on_one_replica_are_seen_by_the_other_at_once()
+    {
+        var (a, b) = (_replicas.A.Http, _replicas.B.Http);
+        var (oldName, newName) = (MlflowHttp.UniqueName("renamed-from"), MlflowHttp.UniqueName("renamed-to"));
+
+        var experimentId = await Tracking(a).CreateExperimentAsync(oldName);
+        await (await Tracking(b).PostAsync("experiments/update", new { experiment_id = experimentId, new_name = newName })).ShouldBeOkAsync();
+        await (await Tracking(b).PostAsync("experiments/set-experiment-tag", new { experiment_id = experimentId, key = "team", value = "vision" })).ShouldBeOkAsync();
+        await ReadEverywhereAsync(b, async http =>
+        {
+            var experiment = await Tracking(http).GetExperimentAsync(experimentId);
+            Assert.Equal(newName, (string?)experiment["name"]);
+            Assert.Contains(experiment["tags"]!.AsArray(), t => (string?)t!["key"] == "team" && (string?)t["value"] == "vision");
+        });
+
+        var (kept, deleted) = (await Tracking(a).NewRunIdAsync(experimentId, "kept"), await Tracking(a).NewRunIdAsync(experimentId, "deleted"));
+        await (await Tracking(b).PostAsync("runs/update", new { run_id = kept, status = "FINISHED", end_time = 1_700_000_100_000 })).ShouldBeOkAsync();
+        await (await Tracking(b).PostAsync("runs/log-inputs", new
+        {
+            run_id = kept,
+            datasets = new[] { new { dataset = new { name = "train", digest = "d1", source_type = "local", source = "{}" } } },
+        })).ShouldBeOkAsync();
+        await (await Tracking(b).PostAsync("runs/delete", new { run_id = deleted })).ShouldBeOkAsync();
+        await ReadEverywhereAsync(b, async http =>
+        {
+            var run = await Tracking(http).GetRunAsync(kept);
+            Assert.Equal("FINISHED", (string?)run["info"]!["status"]);
+            Assert.Equal("train", (string?)run["inputs"]!["dataset_inputs"]!.AsArray().Single()!["dataset"]!["name"]);
+            Assert.Equal("deleted", (string?)(await Tracking(http).GetRunAsync(deleted))["info"]!["lifecycle_stage"]);
+            Assert.Equal(["kept"], (await Tracking(http).SearchRunsAsync([experimentId])).RunIds);
+        });
+
+        await (await Tracking(a).PostAsync("experiments/delete", new { experiment_id = experimentId })).ShouldBeOkAsync();
+        await ReadEverywhereAsync(a, async http => Assert.Equal("deleted", (string?)(await Tracking(http).GetExperimentAsync(experimentId))["lifecycle_stage"]));
+        await (await Tracking(b).PostAsync("experiments/restore", new { experiment_id = experimentId })).ShouldBeOkAsync();
+        await ReadEverywhereAsync(b, async http => Assert.Equal("active", (string?)(await Tracking(http).GetExperimentAsync(experimentId))["lifecycle_stage"]));
+
+        await Versions(a).Models.CreateAsync(oldName);
+        await (await Versions(b).SendAsync(HttpMethod.Post, "registered-models/rename", new { name = oldName, new_name = newName })).ShouldBeOkAsync();
+        await ReadEverywhereAsync(b, async http =>
+        {
+            Assert.Equal([newName], (await Versions(http).Models.SearchAsync($"name = '{newName}'")).Names);
+            await (await Versions(http).Models.GetRawAsync(oldName)).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        });
+        await (await Versions(a).SendAsync(HttpMethod.Delete, "registered-models/delete", new { name = newName })).ShouldBeOkAsync();
+        await ReadEverywhereAsync(a, async http =>
+            await (await Versions(http).Models.GetRawAsync(newName)).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST"));
+    }
+
+    [Fact]
     public async Task Users_tokens_and_members_created_on_one_replica_work_on_the_other_at_once()
     {
         var (a, b) = (_replicas.A.Http, _replicas.B.Http);

@@ -71,6 +71,37 @@ public sealed class CrossReplicaWindowTests(ScaleFixture scale, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_token_revoked_and_a_developer_demoted_by_the_CLI_take_effect_on_both_replicas_within_a_second()
+    {
+        var replicas = scale.File;
+        var (projectId, revoked, admin) = await MemberAsync(replicas);
+        var demoted = await admin.PersonAsync(projectId, 30);
+        Func<Task> cli(params string[] args) => async () =>
+        {
+            var run = await Repository.RunAsync("Registry.Api", ["admin", .. args], new Dictionary<string, string> { ["ConnectionStrings__registrydb"] = replicas.ConnectionString });
+            Assert.True(run.ExitCode == 0, run.StdErr);
+        };
+        Func<Task<bool>> writeRefused(HttpClient http) => async () => (await http.PostJsonAsync(projectId, "experiments/create",
+            new { name = MlflowHttp.UniqueName("cli-role") }, demoted.Token)).StatusCode == HttpStatusCode.Forbidden;
+
+        var revocation = await RevocationWindow.MeasureAsync(replicas.ConnectionString,
+            $"SELECT revoked FROM personal_access_tokens WHERE id = {revoked.TokenId}",
+            cli("revoke-token", $"{revoked.TokenId}"),
+            new Dictionary<string, Func<Task<bool>>>
+            {
+                ["A"] = Status(replicas.A.Http, projectId, revoked.Token, HttpStatusCode.Unauthorized),
+                ["B"] = Status(replicas.B.Http, projectId, revoked.Token, HttpStatusCode.Unauthorized),
+            }, KeepTrying);
+        var demotion = await RevocationWindow.MeasureAsync(replicas.ConnectionString,
+            $"SELECT access_level = 20 FROM project_members WHERE project_id = {projectId} AND user_id = {demoted.Id}",
+            cli("add-member", $"{projectId}", demoted.Username, "reporter"),
+            new Dictionary<string, Func<Task<bool>>> { ["A"] = writeRefused(replicas.A.Http), ["B"] = writeRefused(replicas.B.Http) }, KeepTrying);
+
+        AssertWithinLimit("token revoked by the CLI", revocation);
+        AssertWithinLimit("demoted to Reporter by the CLI", demotion);
+    }
+
+    [Fact]
     public async Task A_project_deleted_through_A_disappears_from_B_within_a_second()
     {
         var (projectId, person, admin) = await MemberAsync(scale.File);
