@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Registry.Api;
 using Registry.Api.Auth;
 using Registry.Api.FeatureFlags;
@@ -26,8 +27,13 @@ builder.AddNpgsqlDataSource(
     "registrydb",
     settings => settings.DisableTracing = settings.DisableMetrics = !builder.ExportsTelemetry(),
     DatabaseDefaults.Apply);
-builder.Services.AddDbContextPool<RegistryDbContext>((services, options) =>
-    options.UseRegistryDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>()));
+// The schema readiness check is the API's only EF Core use; it answers a failed connection itself (503, logged once),
+// so EF Core's own error for it would only repeat an outage at Error with a stack trace.
+builder.Services.AddDbContextPool<RegistryDbContext>((services, options) => options
+    .UseRegistryDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>())
+    .ConfigureWarnings(warnings => warnings.Log(
+        (RelationalEventId.ConnectionError, LogLevel.Debug),
+        (RelationalEventId.CommandError, LogLevel.Debug))));
 builder.Services.AddSchemaReadiness();
 builder.Services.AddGracefulShutdown(builder.Configuration);
 
