@@ -44,8 +44,9 @@ public sealed class LocalReplicasTests
     private static async Task<HttpClient> WebClientAsync(string url)
     {
         var web = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+        // As long as LocalApp gives the AppHost to start: a full test run starts many processes on few cores.
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromMinutes(1))
+        while (clock.Elapsed < TimeSpan.FromMinutes(3))
         {
             try
             {
@@ -56,7 +57,7 @@ public sealed class LocalReplicasTests
             }
             await Task.Delay(200);
         }
-        throw new TimeoutException($"the web replica at {url} was not healthy within a minute");
+        throw new TimeoutException($"the web replica at {url} was not healthy within {clock.Elapsed}");
     }
 
     /// <summary>Posts the sign-in form as a browser does; answers the session cookie (<c>name=value</c>).</summary>
