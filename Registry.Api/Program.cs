@@ -2,14 +2,17 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.FeatureManagement;
 using Registry.Api;
 using Registry.Api.Auth;
+using Registry.Api.Changes;
 using Registry.Api.FeatureFlags;
 using Registry.Api.Features.Admin;
 using Registry.Api.Features.Artifacts;
+using Registry.Api.Features.Audit;
 using Registry.Api.Features.Experiments;
 using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
+using Registry.Api.Features.Webhooks;
 using Registry.Api.Mlflow;
 using Registry.Data;
 using Scalar.AspNetCore;
@@ -68,6 +71,8 @@ builder.Services.Configure<ArtifactOptions>(builder.Configuration.GetSection("Re
 builder.Services.AddArtifactStore(builder.Configuration);
 builder.Services.AddSingleton<LoggedModelStore>();
 builder.Services.AddSingleton<LoggedModelSearch>();
+builder.Services.AddWebhooks();
+builder.Services.AddAudit();
 
 var app = builder.Build();
 
@@ -75,6 +80,7 @@ app.UseMiddleware<MlflowErrorMiddleware>();
 app.UseRouting();
 app.UseFeatureGates();
 app.UseAuthentication();
+app.UseMiddleware<ActorMiddleware>();
 app.UseRateLimiter();
 app.UseAuthorization();
 
@@ -86,6 +92,7 @@ if (app.Environment.IsDevelopment())
 }
 app.MapMlflow();
 app.MapAdmin();
+app.MapAudit();
 
 await app.RunAsync();
 return 0;
