@@ -60,6 +60,15 @@ internal static partial class AuditSql
             """;
     }
 
+    /// <summary>
+    /// SQL jsonb of one change to a keyed member (a tag, an alias): <c>{"tags.&lt;key&gt;": {"from": ..., "to": ...}}</c>,
+    /// or NULL when it did not change. The key is SQL (a parameter), never spliced.
+    /// </summary>
+    public static string KeyedChange(string collection, string key, string before, string after) =>
+        Identifier().IsMatch(collection)
+            ? $"CASE WHEN ({before}) IS DISTINCT FROM ({after}) THEN jsonb_build_object('{collection}.' || {key}, jsonb_build_object('from', {Json(before)}, 'to', {Json(after)})) END"
+            : throw new ArgumentException($"Collection names are identifiers: '{collection}'.");
+
     /// <summary>An untyped NULL has no JSON form of its own.</summary>
     private static string Json(string sql) => sql == "NULL" ? "NULL::jsonb" : $"to_jsonb({sql})";
 

@@ -36,7 +36,7 @@ internal static class WebhookEventSql
             $"""
             json_build_object('name', {name},
                 'tags', CASE WHEN {prompt} THEN {Tags(tagKeys, tagValues, "ARRAY['mlflow.prompt.is_prompt', '_mlflow_prompt_type']")}
-                             ELSE {Tags(tagKeys, tagValues, "ARRAY[]::text[]")} END,
+                             ELSE {Tags(tagKeys, tagValues)} END,
                 'description', COALESCE({description}, ''))
             """);
     }
@@ -55,7 +55,7 @@ internal static class WebhookEventSql
                     'tags', {Tags(tagKeys, tagValues, PromptTagKeys)},
                     'description', NULLIF({description}, ''))
                 ELSE json_build_object('name', {name}, 'version', ({version})::text, 'source', {source}, 'run_id', NULLIF({runId}, ''),
-                    'tags', {Tags(tagKeys, tagValues, "ARRAY[]::text[]")}, 'description', NULLIF({description}, ''))
+                    'tags', {Tags(tagKeys, tagValues)}, 'description', NULLIF({description}, ''))
             END
             """);
     }
@@ -105,8 +105,8 @@ internal static class WebhookEventSql
     private static string IsPrompt(string modelId) =>
         $"EXISTS (SELECT 1 FROM ml_model_metadata p WHERE p.model_id = {modelId} AND p.name = {IsPromptTag} AND lower(p.value) = 'true')";
 
-    /// <summary>The request's tags as a JSON object in the request's order, without <paramref name="except"/>.</summary>
-    private static string Tags(string keys, string values, string except) =>
+    /// <summary>The request's tags (text[] keys and values) as a JSON object in the request's order, without <paramref name="except"/>.</summary>
+    public static string Tags(string keys, string values, string except = "ARRAY[]::text[]") =>
         $"""
         COALESCE((SELECT json_object_agg(t.key, t.value ORDER BY t.ordinality)
                   FROM unnest({keys}::text[], {values}::text[]) WITH ORDINALITY AS t(key, value, ordinality)

@@ -43,6 +43,8 @@ internal sealed class WebhookSender : IDisposable
             UseCookies = false,
             ConnectTimeout = _timeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            // Receivers are third parties: they get no trace context of ours.
+            ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
         })
         {
             Timeout = Timeout.InfiniteTimeSpan,
