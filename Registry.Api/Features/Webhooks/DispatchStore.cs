@@ -92,7 +92,7 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource)
                 FROM disabled WHERE d.webhook_id = disabled.id AND d.state = 'pending' AND d.id <> $1
             ), audit AS (
                 {AuditSql.Insert("disabled", "webhook_disabled", AuditEntity.Project, "disabled.project_id", "Webhook", "disabled.id", "disabled.name",
-                    AuditSql.Changes(("status", "'ACTIVE'", "disabled.new_status")))}
+                    AuditSql.Changes(("status", "'ACTIVE'::text", "disabled.new_status")))}
             )
             SELECT 1
             """,
