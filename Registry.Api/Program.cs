@@ -48,12 +48,17 @@ builder.Services.AddMemoryCache();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRegistryAuth(builder.Configuration);
 builder.Services.Configure<RequestLimits>(builder.Configuration.GetSection("Registry"));
-// JSON requests are small; artifact uploads raise this limit for themselves, per request.
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Registry:MaxRequestBodyBytes", new RequestLimits().MaxRequestBodyBytes));
+builder.Services.AddSingleton<LargeBodyGate>();
+builder.Services.AddSingleton<ExpectedFailureLog>();
+// JSON bodies are limited as they are read (JsonBody); artifact uploads raise this limit for themselves, per request.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestLimits.KestrelLimit(
+    builder.Configuration.GetValue("Registry:MaxRequestBodyBytes", new RequestLimits().MaxRequestBodyBytes)));
 
 builder.Services.AddSingleton<RegisteredModelStore>();
 builder.Services.AddSingleton<RegisteredModelSearch>();
 builder.Services.AddSingleton<ModelVersionStore>();
+builder.Services.AddOptions<ModelSourceOptions>().BindConfiguration("Registry:ModelSources").ValidateOnStart();
+builder.Services.AddSingleton<ModelSources>();
 builder.Services.AddSingleton<StageAndAliasStore>();
 builder.Services.AddSingleton<ModelVersionSearch>();
 builder.Services.AddSingleton<ExperimentStore>();

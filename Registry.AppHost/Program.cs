@@ -23,7 +23,13 @@ var api = builder.AddProject<Projects.Registry_Api>("api")
     .WithPublicHttpsEndpoint()
     .PublishAsImage("api.Dockerfile");
 
-// The web UI joins here the same way: AddProject<Projects.Registry_Web>("web").WithReplicasFrom("Web:Replicas")
-// .WithReference(api).WaitFor(api).WithPublicHttpsEndpoint(), and an image of its own when it needs one.
+// The web UI: talks to the API with the signed-in user's token; the database holds only its Data Protection keys,
+// so its replicas share sessions.
+builder.AddProject<Projects.Registry_Web>("web")
+    .WithReplicasFrom("Web:Replicas")
+    .WithReference(api)
+    .WithReference(registrydb)
+    .WaitFor(api)
+    .WithPublicHttpsEndpoint();
 
 builder.Build().Run();

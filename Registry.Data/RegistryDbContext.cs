@@ -1,9 +1,10 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Registry.Data.Entities;
 
 namespace Registry.Data;
 
-public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : DbContext(options)
+public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<User> Users => Set<User>();
@@ -34,6 +35,9 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<WebhookDeliveryAttempt> WebhookDeliveryAttempts => Set<WebhookDeliveryAttempt>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<ApiDataProtectionKey> ApiDataProtectionKeys => Set<ApiDataProtectionKey>();
+
+    /// <summary>The web UI's ASP.NET Core Data Protection key ring: every replica reads the same keys, so a restart or another replica keeps sessions.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(RegistryDbContext).Assembly);

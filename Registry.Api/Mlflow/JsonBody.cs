@@ -9,7 +9,8 @@ namespace Registry.Api.Mlflow;
 
 /// <summary>
 /// An MLflow JSON request body. Binding it ourselves (instead of [FromBody]) keeps a wrong content type from
-/// looking like a missing endpoint, words JSON errors for people, and reads an empty body as <c>{}</c> as MLflow does.
+/// looking like a missing endpoint, words JSON errors as MLflow does, reads an empty body as <c>{}</c> as MLflow does,
+/// and checks limits while reading (<see cref="JsonLimitStream"/>) so memory stays bounded whatever a client sends.
 /// </summary>
 public sealed record JsonBody<T>(T Value) : IEndpointParameterMetadataProvider where T : class
 {
@@ -30,29 +31,34 @@ public sealed record JsonBody<T>(T Value) : IEndpointParameterMetadataProvider w
             return Empty();
         }
         // Checked here so the limit holds whatever server hosts the API; Kestrel enforces it too for chunked bodies.
-        var limit = context.RequestServices.GetRequiredService<IOptions<RequestLimits>>().Value.MaxRequestBodyBytes;
-        if (request.ContentLength > limit)
+        var limits = context.RequestServices.GetRequiredService<IOptions<RequestLimits>>().Value;
+        if (request.ContentLength > limits.MaxRequestBodyBytes)
         {
             throw new MlflowException(new MlflowError("INVALID_PARAMETER_VALUE",
-                $"The request body is {request.ContentLength} bytes; this server accepts at most {limit}.", StatusCodes.Status413PayloadTooLarge));
+                $"The request body is {request.ContentLength} bytes; this server accepts at most {limits.MaxRequestBodyBytes}.", StatusCodes.Status413PayloadTooLarge));
         }
         if (!request.HasJsonContentType())
         {
             throw new MlflowException(MlflowError.InvalidParameterValue(
                 $"Content-Type must be 'application/json' (got '{request.ContentType}')."));
         }
+        await context.RequestServices.GetRequiredService<LargeBodyGate>().WaitAsync(context);
 
+        T? value;
         try
         {
-            var value = await JsonSerializer.DeserializeAsync(request.Body, TypeInfo, context.RequestAborted);
-            return value is null ? Empty() : new JsonBody<T>(value);
+            value = await JsonSerializer.DeserializeAsync(new JsonLimitStream(request.Body, limits.MaxRequestBodyBytes), TypeInfo, context.RequestAborted);
         }
         catch (JsonException e)
         {
-            var where = e.Path is null or "$" ? "" : $" at '{e.Path}'";
-            throw new MlflowException(MlflowError.InvalidParameterValue(
-                $"The request body is not valid JSON for this endpoint{where} (line {e.LineNumber}, byte {e.BytePositionInLine})."));
+            throw new MlflowException(MlflowError.InvalidParameterValue(await JsonBodyErrors.DescribeAsync(e, request, context.RequestAborted)));
         }
+        if (value is null)
+        {
+            return Empty();
+        }
+        JsonBodyErrors.RejectNullElements(value, TypeInfo);
+        return new JsonBody<T>(value);
     }
 
     private static JsonBody<T> Empty() => new(JsonSerializer.Deserialize("{}"u8, TypeInfo)!);

@@ -5,11 +5,12 @@ namespace Registry.Api.Mlflow;
 /// <summary>MLflow's rule for metric, param and tag names (validation.py): <c>^[/\w.\- ]*$</c>, a normalized relative path, ≤ 250.</summary>
 internal static class Keys
 {
-    public static string Validate(string? key, string kind)
+    /// <param name="parameter">How the request names the key: <c>key</c>, or a path such as <c>params[3].key</c>.</param>
+    public static string Validate(string? key, string kind, string parameter = "key")
     {
-        if (key is null)
+        if (string.IsNullOrEmpty(key))
         {
-            throw Invalid($"Missing value for required parameter 'key' of a {kind}.");
+            throw Invalid(MlflowMessages.Missing(parameter));
         }
         if (key.Length > Limits.TagKey)
         {
@@ -26,7 +27,7 @@ internal static class Keys
     {
         if (value is null)
         {
-            throw Invalid($"Missing value for required parameter 'value' of {kind} '{key}'.");
+            throw Invalid(MlflowMessages.Missing("value"));
         }
         if (value.Length > limit)
         {

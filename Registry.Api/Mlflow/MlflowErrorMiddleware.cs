@@ -11,13 +11,14 @@ namespace Registry.Api.Mlflow;
 /// tracks nothing of the failed attempt) is safe.
 /// </summary>
 internal sealed class MlflowErrorMiddleware(
-    RequestDelegate next, ILogger<MlflowErrorMiddleware> logger, IOptions<RequestLimits> limits, IServiceScopeFactory scopes)
+    RequestDelegate next, ILogger<MlflowErrorMiddleware> logger, IOptions<RequestLimits> limits, IServiceScopeFactory scopes, ExpectedFailureLog expected)
 {
     private const int Attempts = 4;
 
     public async Task InvokeAsync(HttpContext context)
     {
         var requestServices = context.RequestServices;
+        context.Request.Body = new ClientBodyStream(context.Request.Body);
         var replayable = MakeReplayable(context.Request);
         AsyncServiceScope? retryScope = null;
         try
@@ -49,12 +50,15 @@ internal sealed class MlflowErrorMiddleware(
         }
     }
 
-    /// <summary>Requests without a body, and JSON bodies small enough to keep, can run twice; artifact uploads stream once.</summary>
+    /// <summary>
+    /// Requests without a body, and JSON bodies (kept as they are read, on disk past 30 KB), can run twice and be read
+    /// again for an error message; artifact uploads stream once.
+    /// </summary>
     private bool MakeReplayable(HttpRequest request)
     {
-        if (request.ContentLength is null or 0)
+        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any()))
         {
-            return !request.Headers.TransferEncoding.Any();
+            return true;
         }
         if (request.ContentLength > limits.Value.MaxRequestBodyBytes || !request.HasJsonContentType())
         {
@@ -87,7 +91,11 @@ internal sealed class MlflowErrorMiddleware(
         catch (Exception exception) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
             var error = ErrorFor(exception);
-            if (error.StatusCode >= 500)
+            if (error.StatusCode is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status501NotImplemented)
+            {
+                expected.Log(error);
+            }
+            else if (error.StatusCode >= 500)
             {
                 logger.LogError(exception, "{Method} {Path} failed with {ErrorCode}", context.Request.Method, context.Request.Path, error.ErrorCode);
             }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace Registry.Api.Mlflow;
 
@@ -20,7 +21,7 @@ internal static class QueryParameters
         }
         return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw new MlflowException(MlflowError.InvalidParameterValue($"Invalid value '{text}' for parameter '{name}': expected an integer."));
+            : throw NotAnInteger(name, text);
     }
 
     public static int? Int(this HttpRequest request, string name)
@@ -32,6 +33,10 @@ internal static class QueryParameters
         }
         return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw new MlflowException(MlflowError.InvalidParameterValue($"Invalid value '{text}' for parameter '{name}': expected an integer."));
+            : throw NotAnInteger(name, text);
     }
+
+    /// <summary>As MLflow answers a query parameter that does not parse as an integer (it arrives as a string).</summary>
+    private static MlflowException NotAnInteger(string name, string text) => new(MlflowError.InvalidParameterValue(
+        MlflowMessages.InvalidType(name, JsonSerializer.Serialize(text, MlflowJsonContext.Wire.String), "str")));
 }

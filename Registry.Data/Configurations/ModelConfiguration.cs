@@ -20,7 +20,7 @@ internal sealed class ModelConfiguration : IEntityTypeConfiguration<Model>
         model.HasIndex(m => new { m.ProjectId, m.CreatedAt, m.Name });
         model.HasOne<Project>().WithMany().HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Cascade);
         model.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.SetNull);
-        // NO ACTION (checked at the end of the statement) lets one statement delete a model and then its experiment.
+        // NO ACTION: deleting a model never deletes its experiment (it is soft-deleted, with the runs in it).
         model.HasOne<Experiment>().WithMany().HasForeignKey(m => m.DefaultExperimentId).OnDelete(DeleteBehavior.NoAction);
         model.HasMany(m => m.Metadata).WithOne().HasForeignKey(t => t.ModelId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -5,7 +5,8 @@ namespace Registry.Tests.Infrastructure;
 
 /// <summary>
 /// Starts the whole system once per test collection, as `dotnet run --project Registry.AppHost` would:
-/// PostgreSQL, the migration worker, then the API. Tests talk to the API over HTTP like an MLflow client.
+/// PostgreSQL, the migration worker, the API, then the web UI. Tests talk to the API over HTTP like an MLflow client;
+/// the browser tests (Web/) drive the UI at <see cref="WebUrl"/>.
 /// </summary>
 public sealed class RegistryAppFixture : IAsyncLifetime
 {
@@ -20,6 +21,7 @@ public sealed class RegistryAppFixture : IAsyncLifetime
     private DistributedApplication? _app;
 
     public HttpClient Http { get; private set; } = null!;
+    public Uri WebUrl { get; private set; } = null!;
     public string ConnectionString { get; private set; } = null!;
     public string BootstrapToken { get; } = "bootstrap-" + Guid.NewGuid().ToString("N");
 
@@ -58,11 +60,68 @@ public sealed class RegistryAppFixture : IAsyncLifetime
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceAsync("migrations", KnownResourceStates.Finished, timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
 
         Http = _app.CreateHttpClient("api");
         Http.Timeout = TimeSpan.FromSeconds(60);
+        WebUrl = _app.GetEndpoint("web", "http");
+        // The UI makes its Data Protection key and compiles its first page on the first request: not in a test's time.
+        using (var web = new HttpClient { BaseAddress = WebUrl, Timeout = TimeSpan.FromSeconds(60) })
+        {
+            (await web.GetAsync("/sign-in", timeout.Token)).EnsureSuccessStatusCode();
+        }
         ConnectionString = (await _app.GetConnectionStringAsync("registrydb", timeout.Token))!;
         Tenants = await Tenants.SeedAsync(ConnectionString, FlagOffProjectId);
+    }
+
+    /// <summary>
+    /// The operating-system process serving the API the AppHost started (on Linux): DCP starts <c>dotnet run</c>, whose
+    /// child runs the API, so this is the descendant whose command line runs Registry.Api.
+    /// </summary>
+    public int ApiProcessId()
+    {
+        if (!_app!.ResourceNotifications.TryGetCurrentState("api", out var state)
+            || state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is not { } launcher)
+        {
+            throw new InvalidOperationException("The AppHost reports no process for the API.");
+        }
+        var parents = Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0)
+            .Select(pid => (Pid: pid, Parent: ParentOf(pid)))
+            .ToList();
+        var family = new List<int> { Convert.ToInt32(launcher, System.Globalization.CultureInfo.InvariantCulture) };
+        for (var i = 0; i < family.Count; i++)
+        {
+            family.AddRange(parents.Where(p => p.Parent == family[i]).Select(p => p.Pid));
+        }
+        return family.Last(pid => CommandLine(pid) is { } command
+            && !command.StartsWith("dotnet run", StringComparison.Ordinal) && command.Contains("Registry.Api", StringComparison.Ordinal));
+    }
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0; // ended meanwhile
+        }
+    }
+
+    private static string? CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     public async Task DisposeAsync()
@@ -78,7 +137,7 @@ public sealed class RegistryAppFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class RegistryCollection : ICollectionFixture<RegistryAppFixture>
+public sealed class RegistryCollection : ICollectionFixture<RegistryAppFixture>, ICollectionFixture<Web.WebBrowser>
 {
     public const string Name = "registry";
 }

@@ -34,6 +34,22 @@ public sealed class ModelVersionTests(RegistryAppFixture app)
         Assert.Equal(first.ToJsonString(), (await _versions.GetAsync(name, "1")).ToJsonString());
     }
 
+    /// <summary>
+    /// What the README says about retries: model-versions/create is not idempotent, as in MLflow. A client that repeats it
+    /// (the MLflow client retries a 503 whose first attempt may have committed) gets another version.
+    /// </summary>
+    [Fact]
+    public async Task The_same_create_sent_twice_makes_two_versions()
+    {
+        var name = await NewModelAsync();
+
+        var first = await _versions.CreateAsync(name, "s3://bucket/model");
+        var again = await _versions.CreateAsync(name, "s3://bucket/model");
+
+        Assert.Equal(("1", "2"), ((string?)first["version"], (string?)again["version"]));
+        Assert.Equal((string?)first["source"], (string?)again["source"]);
+    }
+
     [Fact]
     public async Task Create_bumps_the_registered_models_last_updated_timestamp()
     {
@@ -116,7 +132,7 @@ public sealed class ModelVersionTests(RegistryAppFixture app)
         var name = await NewModelAsync();
         var missingModel = MlflowHttp.UniqueName("missing");
 
-        await (await _versions.CreateRawAsync(missingModel, "s3://x")).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        await (await _versions.CreateRawAsync(missingModel, "s3://bucket/x")).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
         await (await _versions.GetRawAsync(name, "1")).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
         await (await _versions.SendAsync(HttpMethod.Patch, "model-versions/update", new { name, version = "1", description = "x" })).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
         await (await _versions.SendAsync(HttpMethod.Delete, "model-versions/delete", new { name, version = "1" })).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
@@ -128,27 +144,47 @@ public sealed class ModelVersionTests(RegistryAppFixture app)
 
     [Theory]
     [InlineData("abc")]
-    [InlineData("0")]
-    [InlineData("-1")]
     [InlineData("1.5")]
-    [InlineData("99999999999")]
-    [InlineData("")]
-    public async Task A_version_that_is_not_a_positive_integer_is_INVALID_PARAMETER_VALUE(string version)
+    [InlineData("v1")]
+    public async Task A_version_that_is_not_an_integer_is_INVALID_PARAMETER_VALUE_in_MLflows_words(string version)
     {
         var name = await NewModelAsync();
         await _versions.CreateAsync(name);
 
         var message = await (await _versions.GetRawAsync(name, version)).ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
 
-        Assert.Contains("version", message);
+        Assert.Equal($"Model version must be an integer, got '{version}'", message);
+    }
+
+    [Fact]
+    public async Task A_missing_version_is_MLflows_missing_value_message()
+    {
+        var name = await NewModelAsync();
+
+        var message = await (await _versions.GetQueryAsync($"model-versions/get?name={name}")).ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+
+        Assert.Equal("Missing value for required parameter 'version'. See the API docs for more information about request parameters.", message);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    public async Task An_integer_no_version_can_have_is_not_found_as_in_MLflow(string version)
+    {
+        var name = await NewModelAsync();
+        await _versions.CreateAsync(name);
+
+        var message = await (await _versions.GetRawAsync(name, version)).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+
+        Assert.Equal($"Model Version (name={name}, version={version}) not found", message);
     }
 
     [Theory]
     [InlineData("""{"name": "{NAME}"}""", "source")]
     [InlineData("""{"name": "{NAME}", "source": ""}""", "source")]
-    [InlineData("""{"source": "s3://x"}""", "name")]
-    [InlineData("""{"name": "{NAME}", "source": "s3://x", "tags": [{"key": "../k", "value": "v"}]}""", "../k")]
-    [InlineData("""{"name": "{NAME}", "source": "s3://x", "version": 7, "run_id": 12}""", "run_id")]
+    [InlineData("""{"source": "s3://bucket/x"}""", "name")]
+    [InlineData("""{"name": "{NAME}", "source": "s3://bucket/x", "tags": [{"key": "../k", "value": "v"}]}""", "../k")]
+    [InlineData("""{"name": "{NAME}", "source": "s3://bucket/x", "version": 7, "run_id": 12}""", "run_id")]
     public async Task Invalid_creates_are_INVALID_PARAMETER_VALUE_and_create_nothing(string body, string mentioned)
     {
         var name = await NewModelAsync();
@@ -182,7 +218,7 @@ public sealed class ModelVersionTests(RegistryAppFixture app)
         var outsider = new ModelVersionClient(app.Http, app.Tenants.OtherProjectId, app.Tenants.Outsider);
 
         await (await outsider.GetRawAsync(name, "1")).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
-        await (await outsider.CreateRawAsync(name, "s3://x")).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        await (await outsider.CreateRawAsync(name, "s3://bucket/x")).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
         Assert.Empty((await outsider.SearchAsync($"name = '{name}'")).Versions);
     }
 }

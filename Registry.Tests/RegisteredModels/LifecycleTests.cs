@@ -92,7 +92,7 @@ public sealed class LifecycleTests(RegistryAppFixture app)
     }
 
     [Fact]
-    public async Task Delete_removes_the_model_its_tags_and_its_default_experiment_and_the_name_can_be_reused()
+    public async Task Delete_removes_the_model_and_its_tags_frees_its_default_experiments_name_and_the_name_can_be_reused()
     {
         var name = MlflowHttp.UniqueName("delete");
         await _models.CreateAsync(name, "doomed", ("k", "v"));

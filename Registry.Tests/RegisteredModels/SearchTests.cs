@@ -178,6 +178,20 @@ public sealed class SearchTests(RegistryAppFixture app)
     }
 
     [Theory]
+    [InlineData("registered-models/search?max_results=1001", "Invalid value for request parameter max_results. It must be at most 1000, but got value 1001")]
+    [InlineData("model-versions/search?max_results=200001", "Invalid value for request parameter max_results. It must be at most 200000, but got value 200001")]
+    [InlineData("model-versions/search?max_results=0", "Invalid value for max_results. It must be a positive integer, but got 0")]
+    [InlineData("registered-models/search?max_results=ten",
+        "Invalid value \"ten\" for parameter 'max_results' supplied:  Hint: Value was of type 'str'. See the API docs for more information about request parameters.")]
+    public async Task Max_results_out_of_bounds_is_worded_as_MLflows_registry_store_words_it(string query, string expected)
+    {
+        var message = await (await app.Http.GetAsync(app.Tenants.ProjectId, query, app.Tenants.Developer))
+            .ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+
+        Assert.Equal(expected, message);
+    }
+
+    [Theory]
     [InlineData("max_results=1001", "max_results")]
     [InlineData("max_results=0", "max_results")]
     [InlineData("max_results=ten", "max_results")]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using Npgsql;
 using Registry.Tests.Infrastructure;
@@ -37,6 +38,10 @@ public sealed class FuzzTests(RegistryAppFixture app, ITestOutputHelper output)
         "name = 'x' OR 1=1", "x'; DROP TABLE ml_models; --", "tags.`a` = 'b' AND", "metrics.loss < ", "../../etc/passwd",
         "/absolute", "a//b", "ü😀漢字", "\u0001\u0002", "\ud800", "\0", "runs:/x/y", "models:/m-1", "mlflow-artifacts:/0/x",
         "LOGGED_MODEL_READY", "Production", "latest", "v1", "00000000000000000000000000000000", "9223372036854775808",
+        // Model-version sources MLflow refuses, or that would send a loader's token to another host.
+        "file:///etc/passwd", "/tmp/model", "s3://bucket/a/%2e%2e/b", "dbfs:/a/%252e%252e/b", "ftp://host/a?x=/../y", "s3://bucket/x%00",
+        "mlflow-artifacts://127.0.0.1:57999/x/model", "https://evil.example.com/model", "mlflow-artifacts:%2F%2Fevil.example.com/x",
+        "models:/m/1", "s3://bucket/models/m",
     ];
 
     [Fact]
@@ -76,6 +81,77 @@ public sealed class FuzzTests(RegistryAppFixture app, ITestOutputHelper output)
 
         Assert.True(failures.IsEmpty, $"fuzz seed {seed}: {failures.Count} broken writes were not refused:\n{string.Join('\n', failures.Take(15))}");
         Assert.Equal(before, await FingerprintAsync(project));
+    }
+
+    /// <summary>
+    /// The shapes an outside review found 500s with (issue 14 §4), seeded: chunked bodies whose chunk size overflows or is
+    /// not hex, to any endpoint; artifact writes under a file, over a directory, or with names longer than 255 bytes.
+    /// </summary>
+    [Fact]
+    public async Task Broken_framing_and_impossible_artifact_paths_never_get_a_5xx()
+    {
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("REGISTRY_FUZZ_SEED"), CultureInfo.InvariantCulture, out var given) ? given : Random.Shared.Next();
+        output.WriteLine($"fuzz seed {seed}; replay with REGISTRY_FUZZ_SEED={seed}");
+        var random = new Random(seed);
+        var endpoints = (await Endpoint.AllMlflowAsync(app.Http)).Where(e => e.Writes).ToList();
+        var failures = new List<string>();
+
+        for (var i = 0; i < 60; i++)
+        {
+            var endpoint = endpoints[random.Next(endpoints.Count)];
+            var size = random.Next(3) switch
+            {
+                0 => new string('f', random.Next(16, 40)),
+                1 => "1" + new string('0', random.Next(16, 30)),
+                _ => new[] { "zz", "-1", "0x10", "ffffffffffffffff", " 5" }[random.Next(5)],
+            };
+            // Endpoints that never read a body may answer before the framing breaks; none may answer 5xx.
+            var status = await SendChunkedAsync(endpoint.Method, endpoint.Path(app.Tenants.ProjectId), size);
+            if (!(status.StartsWith("HTTP/1.1 4", StringComparison.Ordinal) || status.StartsWith("HTTP/1.1 2", StringComparison.Ordinal)))
+            {
+                failures.Add($"{status} for chunk size {size} to {endpoint}");
+            }
+        }
+
+        var root = $"fuzz{Guid.NewGuid():N}";
+        var written = new List<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            var path = random.Next(3) switch
+            {
+                0 when written.Count > 0 => $"{written[random.Next(written.Count)]}/{Segment(random)}",
+                1 when written.Count > 0 => string.Join('/', written[random.Next(written.Count)].Split('/').SkipLast(1)),
+                _ => $"{root}/{string.Join('/', Enumerable.Range(0, random.Next(1, 4)).Select(_ => random.Next(4) == 0 ? new string('n', random.Next(200, 300)) : Segment(random)))}",
+            };
+            using var response = await app.Http.SendRawAsync(HttpMethod.Put,
+                $"/api/v4/projects/{app.Tenants.ProjectId}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/{path}", new ByteArrayContent([1, 2, 3]), app.Tenants.Developer);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                written.Add(path);
+            }
+            else if ((int)response.StatusCode >= 500 || !(await response.Content.ReadAsStringAsync()).Contains("error_code", StringComparison.Ordinal))
+            {
+                failures.Add($"{(int)response.StatusCode} for PUT {path}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"fuzz seed {seed}: {failures.Count} failed:\n{string.Join('\n', failures.Take(15))}");
+    }
+
+    private async Task<string> SendChunkedAsync(HttpMethod method, string path, string chunkSize)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var address = app.Http.BaseAddress!;
+        using var client = new TcpClient();
+        await client.ConnectAsync(address.Host, address.Port, timeout.Token);
+        await using var stream = client.GetStream();
+        var request =
+            $"{method} {path} HTTP/1.1\r\nHost: {address.Authority}\r\nAuthorization: Bearer {app.Tenants.Developer.Value}\r\n" +
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+            $"{chunkSize}\r\n{{\"name\": \"x\"}}\r\n0\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), timeout.Token);
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        return await reader.ReadLineAsync(timeout.Token) ?? "(no answer)";
     }
 
     private async Task<ConcurrentBag<string>> SendAllAsync(List<FuzzRequest> requests, Func<FuzzRequest, int, string?, string?> judge)
@@ -165,7 +241,7 @@ public sealed class FuzzTests(RegistryAppFixture app, ITestOutputHelper output)
         3 => new[] { "1e400", "-1e400", "18446744073709551616", "-9223372036854775809", "0.5", "-0", "1E-400" }[random.Next(7)],
         4 => JsonString(new string('z', random.Next(1, 100_000))),
         5 or 6 or 7 => JsonString(Value(random)),
-        8 => "[" + string.Join(", ", Enumerable.Range(0, random.Next(0, 4)).Select(_ => JsonValue(random, depth + 1))) + "]",
+        8 => "[" + string.Join(", ", Enumerable.Range(0, random.Next(0, 4)).Select(_ => random.Next(3) == 0 ? "null" : JsonValue(random, depth + 1))) + "]",
         _ => JsonObject(random, depth),
     };
 

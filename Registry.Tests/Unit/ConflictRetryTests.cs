@@ -69,7 +69,7 @@ public sealed class ConflictRetryTests
     {
         var services = new ServiceCollection().BuildServiceProvider();
         return new MlflowErrorMiddleware(next, NullLogger<MlflowErrorMiddleware>.Instance, Options.Create(new RequestLimits()),
-            services.GetRequiredService<IServiceScopeFactory>());
+            services.GetRequiredService<IServiceScopeFactory>(), new ExpectedFailureLog(NullLogger<ExpectedFailureLog>.Instance, TimeProvider.System));
     }
 
     private static DefaultHttpContext JsonRequest(string json) => Request("application/json", json);

@@ -112,7 +112,7 @@ public sealed class WebhookApiTests(RegistryAppFixture app)
           "Webhook event 'registered_model.created' is listed more than once.", "" },
         { $$"""{"name": "x", "url": "{{Url}}", "events": [{"entity": "REGISTERED_MODEL", "action": "CREATED"}], "status": "NOPE"}""",
           "Invalid webhook status \"NOPE\". Valid statuses are: ACTIVE, DISABLED.", "" },
-        { $$"""{"name": 5, "url": "{{Url}}", "events": []}""", "The request body is not valid JSON for this endpoint at '$.name'", "prefix" },
+        { $$"""{"name": 5, "url": "{{Url}}", "events": []}""", "Invalid value 5 for parameter 'name' supplied", "prefix" },
     };
 
     [Theory]

@@ -1,7 +1,15 @@
--- POST runs/log-batch with 1000 metrics (one key, steps increasing per request) to the seeded 'batch' run.
-local counter = 0
+-- POST runs/log-batch with 1000 metrics (one key) to the run given as the script's argument. Every point is new:
+-- steps increase per request and each wrk thread has its own timestamp, so no point repeats another.
+local threads = 0
+local run, counter = "00000000000000000000000000000002", 0
+
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_id", threads)
+end
 
 function init(args)
+  run = args[1] or run
   wrk.headers["Content-Type"] = "application/json"
 end
 
@@ -9,8 +17,7 @@ function request()
   counter = counter + 1
   local metrics = {}
   for i = 1, 1000 do
-    metrics[i] = string.format('{"key":"loss","value":%f,"timestamp":1700000000000,"step":%d}', 1 / i, counter * 1000 + i)
+    metrics[i] = string.format('{"key":"loss","value":%f,"timestamp":%d,"step":%d}', 1 / i, 1700000000000 + thread_id, counter * 1000 + i)
   end
-  local body = '{"run_id":"00000000000000000000000000000002","metrics":[' .. table.concat(metrics, ",") .. ']}'
-  return wrk.format("POST", nil, nil, body)
+  return wrk.format("POST", nil, nil, '{"run_id":"' .. run .. '","metrics":[' .. table.concat(metrics, ",") .. ']}')
 end

@@ -1,3 +1,4 @@
+using System.Text;
 using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.Artifacts;
@@ -8,6 +9,9 @@ namespace Registry.Api.Features.Artifacts;
 /// </summary>
 internal static class ArtifactPath
 {
+    /// <summary>The longest file name Linux file systems take (NAME_MAX), in UTF-8 bytes; held on every store alike.</summary>
+    public const int MaxSegmentBytes = 255;
+
     public static string Normalize(string? path, bool allowEmpty)
     {
         var text = path ?? "";
@@ -46,6 +50,25 @@ internal static class ArtifactPath
         }
         return full;
     }
+
+    /// <summary>
+    /// What a store can write: every name at most <see cref="MaxSegmentBytes"/>. (Reading or listing such a path simply
+    /// finds nothing.)
+    /// </summary>
+    public static void RefuseUnwritableNames(string path)
+    {
+        if (path.Split('/').FirstOrDefault(s => Encoding.UTF8.GetByteCount(s) > MaxSegmentBytes) is { } tooLong)
+        {
+            throw Invalid($"Invalid artifact path: the name '{Printable(tooLong)}...' is {Encoding.UTF8.GetByteCount(tooLong)} bytes long; " +
+                $"a file or directory name is at most {MaxSegmentBytes} bytes.");
+        }
+    }
+
+    /// <summary>A file stands where <paramref name="path"/> needs a directory: nothing can be written there.</summary>
+    public static MlflowException FileInTheWay(string file, string path) =>
+        Invalid($"Cannot write '{Printable(path)}': '{Printable(file)}' is an artifact file, not a directory.");
+
+    public static MlflowException IsDirectory(string path) => Invalid($"'{Printable(path)}' is a directory of artifacts, not a file.");
 
     private static string Printable(string text) => new([.. text.Take(80).Select(c => char.IsControl(c) ? '?' : c)]);
 

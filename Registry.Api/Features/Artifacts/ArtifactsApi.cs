@@ -111,7 +111,7 @@ internal static class ArtifactsApi
         ?? throw new MlflowException(new MlflowError("NOT_IMPLEMENTED", "Multipart upload is not supported for the current artifact repository"));
 
     private static string Required(string? value, string field) =>
-        string.IsNullOrEmpty(value) ? throw new MlflowException(MlflowError.InvalidParameterValue($"Missing value for required parameter '{field}'.")) : value;
+        string.IsNullOrEmpty(value) ? throw new MlflowException(MlflowError.InvalidParameterValue(MlflowMessages.Missing(field))) : value;
 
     /// <summary><c>artifacts/list</c> of the tracking API: a run's artifacts, paths relative to the run's artifact root.</summary>
     private static async Task<Results<Ok<ListArtifactsResponse>, MlflowError>> ListRun(

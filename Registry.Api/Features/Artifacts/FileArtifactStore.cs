@@ -29,10 +29,19 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
 
     public async Task<long> WriteAsync(long projectId, string path, Stream body, CancellationToken cancellationToken)
     {
+        ArtifactPath.RefuseUnwritableNames(path);
         var target = Resolve(projectId, path);
         if (Directory.Exists(target))
         {
-            throw new MlflowException(MlflowError.InvalidParameterValue($"'{path}' is a directory of artifacts, not a file."));
+            throw ArtifactPath.IsDirectory(path);
+        }
+        var segments = path.Split('/');
+        for (var i = 1; i < segments.Length; i++)
+        {
+            if (File.Exists(Resolve(projectId, string.Join('/', segments[..i]))))
+            {
+                throw ArtifactPath.FileInTheWay(string.Join('/', segments[..i]), path);
+            }
         }
         var temporary = Scratch("uploading");
         try

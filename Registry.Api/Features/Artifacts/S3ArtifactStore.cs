@@ -52,6 +52,8 @@ internal sealed class S3ArtifactStore : IArtifactStore, IMultipartArtifactStore,
     public async Task<long> WriteAsync(long projectId, string path, Stream body, CancellationToken cancellationToken)
     {
         var key = Key(projectId, path);
+        ArtifactPath.RefuseUnwritableNames(path);
+        await RefuseWhatAFileSystemWouldAsync(projectId, path, cancellationToken);
         var limited = new LimitedStream(body, MaxUploadBytes);
         var buffer = ArrayPool<byte>.Shared.Rent(PartSize);
         try
@@ -202,6 +204,38 @@ internal sealed class S3ArtifactStore : IArtifactStore, IMultipartArtifactStore,
         _s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = Key(projectId, path), UploadId = uploadId }, cancellationToken);
 
     public void Dispose() => _s3.Dispose();
+
+    /// <summary>
+    /// Keys are not a file system, but artifacts are one for MLflow's clients (and for the file store): no object where
+    /// the path needs a directory, and none over a directory of objects.
+    /// </summary>
+    private async Task RefuseWhatAFileSystemWouldAsync(long projectId, string path, CancellationToken cancellationToken)
+    {
+        var segments = path.Split('/');
+        var ancestors = await Task.WhenAll(Enumerable.Range(1, segments.Length - 1).Select(async i =>
+        {
+            var ancestor = string.Join('/', segments[..i]);
+            try
+            {
+                await _s3.GetObjectMetadataAsync(Bucket, Key(projectId, ancestor), cancellationToken);
+                return ancestor;
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }));
+        if (ancestors.FirstOrDefault(a => a is not null) is { } file)
+        {
+            throw ArtifactPath.FileInTheWay(file, path);
+        }
+        var children = await _s3.ListObjectsV2Async(
+            new ListObjectsV2Request { BucketName = Bucket, Prefix = Key(projectId, path) + "/", MaxKeys = 1 }, cancellationToken);
+        if (children.S3Objects is { Count: > 0 })
+        {
+            throw ArtifactPath.IsDirectory(path);
+        }
+    }
 
     private static async Task<int> FillAsync(Stream body, byte[] buffer, CancellationToken cancellationToken)
     {

@@ -39,6 +39,6 @@ internal static class ExperimentSql
 
     public static int RequireId(string? experimentId) => ParseId(experimentId) ?? throw new MlflowException(
         string.IsNullOrEmpty(experimentId)
-            ? MlflowError.InvalidParameterValue("Missing value for required parameter 'experiment_id'.")
+            ? MlflowError.InvalidParameterValue(MlflowMessages.Missing("experiment_id"))
             : MlflowError.ResourceDoesNotExist($"No Experiment with id={experimentId} exists"));
 }

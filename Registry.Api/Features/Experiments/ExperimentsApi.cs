@@ -35,6 +35,10 @@ internal static class ExperimentsApi
     {
         using var activity = Telemetry.StartOperation("experiments.create", projectId);
         var name = TrackingValidation.ExperimentName(body.Value.Name);
+        if (ModelExperimentNames.IsReserved(name))
+        {
+            throw ModelExperimentNames.Reserved(name);
+        }
         var artifactLocation = string.IsNullOrEmpty(body.Value.ArtifactLocation) ? null : Text.Storable(body.Value.ArtifactLocation, "artifact_location");
         var tags = TrackingValidation.Tags(body.Value.Tags, (key, value) =>
             new KeyValue(Keys.Validate(key, "tag"), Keys.Value(value, "tag", key ?? "", Limits.ExperimentTagValue)));
@@ -81,6 +85,10 @@ internal static class ExperimentsApi
         using var activity = Telemetry.StartOperation("experiments.update", projectId);
         var iid = ExperimentSql.RequireId(body.Value.ExperimentId);
         var newName = TrackingValidation.ExperimentName(body.Value.NewName, "new_name");
+        if (ModelExperimentNames.IsReserved(newName))
+        {
+            throw ModelExperimentNames.Reserved(newName);
+        }
 
         return await store.RenameAsync(projectId, iid, newName, cancellationToken) switch
         {

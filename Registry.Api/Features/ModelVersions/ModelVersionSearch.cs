@@ -38,7 +38,7 @@ internal sealed class ModelVersionSearch(NpgsqlDataSource dataSource)
     public async Task<(IReadOnlyList<ModelVersion> Versions, string? NextPageToken)> SearchAsync(
         long projectId, string? filter, long? maxResultsRequested, IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
     {
-        var maxResults = MaxResults.Resolve(maxResultsRequested, DefaultMaxResults, MaxResultsLimit);
+        var maxResults = MaxResults.ResolveRegistry(maxResultsRequested, DefaultMaxResults, MaxResultsLimit);
         var (clauses, excludePrompts) = Prompts.Split(FilterParser.Parse(filter));
         var page = new KeysetPage(filter ?? "", orderBy, OrderKeys, Columns, [],
             [new OrderKey("name", Descending: false), new OrderKey("version_number", Descending: true)], pageToken);

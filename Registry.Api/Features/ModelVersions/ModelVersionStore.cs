@@ -24,22 +24,57 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
         ), v AS (
             INSERT INTO ml_model_versions
                 (project_id, model_id, version, description, source, run_id, run_link, status, current_stage, user_id, created_at, updated_at, logged_model_id)
-            SELECT $1, m.id, m.last_version, $4, $5, $6, $7, 'READY', 'None', $8, $3, $3, $11 FROM m
-            RETURNING id
+            SELECT $1, m.id, m.last_version, $4, $5,
+                   COALESCE($6, (SELECT lm.source_run_id FROM ml_logged_models lm WHERE lm.project_id = $1 AND lm.model_id = $11)),
+                   $7, 'READY', 'None', $8, $3, $3, $11 FROM m
+            RETURNING id, run_id
         ), tags AS (
             INSERT INTO ml_model_version_metadata (model_version_id, name, value, created_at, updated_at)
             SELECT v.id, tag.key, tag.value, $3, $3 FROM v, unnest($9::text[], $10::text[]) AS tag(key, value)
         ), audit AS (
             {AuditSql.Insert("m, v", "model_version_created", AuditEntity.Project, "$1", "ModelVersion", "v.id", "$2 || '/' || m.last_version",
-                AuditSql.Changes(("source", "NULL", "$5::text"), ("run_id", "NULL", "$6::text"), ("description", "NULL", "$4::text"),
+                AuditSql.Changes(("source", "NULL", "$5::text"), ("run_id", "NULL", "v.run_id"), ("description", "NULL", "$4::text"),
                     ("tags", "NULL", WebhookEventSql.Tags("$9", "$10"))))}
         ), hook AS (
-            {WebhookEventSql.Insert("m, v", "$1", WebhookEventSql.ModelVersionCreated("$2::text", "m.last_version", "$5::text", "$6::text", "$4::text", "$9", "$10"))}
+            {WebhookEventSql.Insert("m, v", "$1", WebhookEventSql.ModelVersionCreated("$2::text", "m.last_version", "$5::text", "v.run_id", "$4::text", "$9", "$10"))}
         )
-        SELECT last_version FROM m
+        SELECT m.last_version, v.run_id FROM m, v
         """;
 
     private const string VersionWhere = "m.project_id = $1 AND m.name = $2 AND v.version = $3";
+
+    /// <summary>How many copies (<c>models:/&lt;name&gt;/&lt;version&gt;</c> sources) get-download-uri follows.</summary>
+    public const int MaxCopyDepth = 10;
+
+    /// <summary>
+    /// Follows <c>models:/&lt;name&gt;/&lt;version&gt;</c> sources to the version that holds the files (at most
+    /// <see cref="MaxCopyDepth"/> hops: a copy of a copy of itself ends), then resolves a <c>runs:/</c> source to the
+    /// run's artifact location and a <c>models:/&lt;model_id&gt;</c> source to the logged model's. One statement.
+    /// </summary>
+    private const string ResolveDownloadUriSql =
+        $$"""
+        WITH RECURSIVE chain(depth, source) AS (
+            SELECT 0, v.source FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {{VersionWhere}}
+            UNION ALL
+            SELECT c.depth + 1, v.source
+            FROM chain c
+            JOIN ml_models m ON m.project_id = $1 AND m.name = substring(c.source FROM '^models:/([^/]+)/[0-9]{1,9}$')
+            JOIN ml_model_versions v ON v.model_id = m.id AND v.version = substring(c.source FROM '^models:/[^/]+/([0-9]{1,9})$')::int
+            WHERE c.depth < $4
+        ), last AS (
+            SELECT depth, source FROM chain ORDER BY depth DESC LIMIT 1
+        )
+        SELECT COALESCE(
+                   (SELECT {{Runs.RunSql.ArtifactUri}} || COALESCE('/' || NULLIF(substring(last.source FROM '^runs:/[^/]+/(.*)$'), ''), '')
+                    FROM ml_candidates r JOIN ml_experiments e ON e.id = r.experiment_id
+                    WHERE r.project_id = $1 AND r.run_id = substring(last.source FROM '^runs:/([^/]+)')),
+                   (SELECT {{LoggedModels.LoggedModelSql.ArtifactUriSql}}
+                    FROM {{LoggedModels.LoggedModelSql.From}}
+                    WHERE lm.project_id = $1 AND lm.deleted_at IS NULL AND lm.model_id = substring(last.source FROM '^models:/(m-[^/]+)/?$')),
+                   last.source),
+               last.depth = $4 AND last.source ~ '^models:/[^/]+/[0-9]{1,9}$'
+        FROM last
+        """;
 
     /// <returns>The new version, or null when the registered model does not exist.</returns>
     public async Task<ModelVersion?> CreateAsync(
@@ -59,14 +94,15 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
             new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] },
             new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] },
             Sql.NullableText(loggedModelId));
-        if (await batch.ExecuteScalarAsync(cancellationToken) is not int version)
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
         }
 
         var millis = Timestamps.ToMillis(now);
-        return new ModelVersion(name, Sql.Text(version), millis, millis, Sql.Text(userId), "None", description, source, runId,
-            "READY", null, tags, runLink, [], loggedModelId);
+        return new ModelVersion(name, Sql.Text(reader.GetInt32(0)), millis, millis, Sql.Text(userId), "None", description, source,
+            await reader.IsDBNullAsync(1, cancellationToken) ? null : reader.GetString(1), "READY", null, tags, runLink, [], loggedModelId);
     }
 
     public async Task<ModelVersion?> FindAsync(long projectId, string name, int version, CancellationToken cancellationToken)
@@ -152,11 +188,12 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
             """,
             projectId, name, version, [new NpgsqlParameter<string> { TypedValue = key }], cancellationToken);
 
-    public async Task<string?> FindSourceAsync(long projectId, string name, int version, CancellationToken cancellationToken)
+    /// <returns>Where the version's files are, or null when the version does not exist.</returns>
+    public async Task<DownloadUri?> ResolveDownloadUriAsync(long projectId, string name, int version, CancellationToken cancellationToken)
     {
-        await using var command = Command(
-            $"SELECT v.source FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere}", projectId, name, version, []);
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
+        await using var command = Command(ResolveDownloadUriSql, projectId, name, version, [new NpgsqlParameter<int> { TypedValue = MaxCopyDepth }]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new DownloadUri(reader.GetString(0), reader.GetBoolean(1)) : null;
     }
 
     /// <summary>A write that answers with the version, in a recorded batch.</summary>
@@ -188,3 +225,6 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
         return command;
     }
 }
+
+/// <param name="Unresolved">The chain of copies did not end within <see cref="ModelVersionStore.MaxCopyDepth"/> hops.</param>
+internal sealed record DownloadUri(string Uri, bool Unresolved);

@@ -10,25 +10,30 @@ internal static partial class ModelVersionValidation
 {
     public static readonly string[] Stages = ["None", "Staging", "Production", "Archived"];
 
-    /// <summary>A version is a string on the wire that must hold a positive integer.</summary>
+    /// <summary>
+    /// A version is a string on the wire that must hold an integer, as MLflow parses it. An integer that no version can
+    /// have (0, -1) is simply not found, as in MLflow.
+    /// </summary>
     public static int Version(string? version)
     {
         if (string.IsNullOrEmpty(version))
         {
-            throw Invalid("Missing value for required parameter 'version'.");
+            throw Invalid(MlflowMessages.Missing("version"));
         }
-        if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+        if (!long.TryParse(version, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
         {
-            throw Invalid($"Parameter 'version' must be a positive integer, got '{Shorten(version)}'.");
+            throw Invalid(MlflowMessages.VersionNotInteger(Shorten(version)));
         }
-        return number;
+        return number is >= int.MinValue and <= int.MaxValue
+            ? (int)number
+            : throw Invalid($"Model version {number} is out of range: versions are numbered from 1 to {int.MaxValue}.");
     }
 
     public static string Source(string? source)
     {
         if (string.IsNullOrEmpty(source))
         {
-            throw Invalid("Missing value for required parameter 'source'.");
+            throw Invalid(MlflowMessages.Missing("source"));
         }
         return Text.Storable(Bounded(source, "source", Limits.Source), "source");
     }
@@ -47,7 +52,7 @@ internal static partial class ModelVersionValidation
     {
         if (string.IsNullOrEmpty(alias))
         {
-            throw Invalid("Missing value for required parameter 'alias': an alias name cannot be empty.");
+            throw Invalid(MlflowMessages.Missing("alias"));
         }
         if (alias.Length > Limits.Alias)
         {

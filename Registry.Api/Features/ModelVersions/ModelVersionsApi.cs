@@ -1,9 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Registry.Api.Auth;
-using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.RegisteredModels;
-using Registry.Api.Features.Runs;
 using Registry.Api.Mlflow;
 using Registry.Data;
 
@@ -27,18 +25,20 @@ internal static class ModelVersionsApi
     }
 
     private static async Task<Results<Ok<ModelVersionResponse>, MlflowError>> Create(
-        long projectId, JsonBody<CreateModelVersionRequest> body, ClaimsPrincipal user, ModelVersionStore store, CancellationToken cancellationToken)
+        long projectId, JsonBody<CreateModelVersionRequest> body, ClaimsPrincipal user, ModelVersionStore store, ModelSources sources,
+        CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("model_versions.create", projectId);
         var request = body.Value;
         var name = RegisteredModelValidation.Name(request.Name);
         activity?.SetTag("registry.model_name", name);
-        var source = ModelVersionValidation.Source(request.Source);
+        var tags = RegisteredModelValidation.Tags(request.Tags);
+        var source = sources.Validate(ModelVersionValidation.Source(request.Source), ModelSources.IsPrompt(tags), !string.IsNullOrEmpty(request.ModelId));
         var runId = ModelVersionValidation.Optional(request.RunId, "run_id", Limits.RunId);
         var runLink = ModelVersionValidation.Optional(request.RunLink, "run_link", Limits.RunLink);
         var description = RegisteredModelValidation.Description(request.Description);
-        var tags = RegisteredModelValidation.Tags(request.Tags);
-        // MLflow 3 registers logged models: models:/<model_id> sources carry the id too.
+        // MLflow 3 registers logged models: models:/<model_id> sources carry the id too, and without a run_id the
+        // version takes the logged model's source run.
         var loggedModelId = ModelVersionValidation.Optional(request.ModelId, "model_id", 40)
             ?? (source.StartsWith("models:/m-", StringComparison.Ordinal) ? source["models:/".Length..].Split('/')[0] : null);
 
@@ -93,7 +93,7 @@ internal static class ModelVersionsApi
         var (name, version) = (RegisteredModelValidation.Name(request.Name), ModelVersionValidation.Version(request.Version));
         var stage = ModelVersionValidation.Stage(request.Stage);
         var archive = request.ArchiveExistingVersions
-            ?? throw new MlflowException(MlflowError.InvalidParameterValue("Missing value for required parameter 'archive_existing_versions'."));
+            ?? throw new MlflowException(MlflowError.InvalidParameterValue(MlflowMessages.Missing("archive_existing_versions")));
         if (archive && stage is not ("Staging" or "Production"))
         {
             return MlflowError.InvalidParameterValue(
@@ -128,31 +128,35 @@ internal static class ModelVersionsApi
     }
 
     /// <summary>
-    /// Where the version's files can be downloaded: a <c>runs:/&lt;run&gt;/&lt;path&gt;</c> source resolves to that run's
-    /// artifact location (served by the mlflow-artifacts proxy); any other source is returned as registered.
+    /// Where the version's files can be downloaded. A <c>models:/&lt;name&gt;/&lt;version&gt;</c> source (a copied version)
+    /// is followed to the version it names, a <c>runs:/&lt;run&gt;/&lt;path&gt;</c> source resolves to that run's artifact
+    /// location and <c>models:/&lt;model_id&gt;</c> to the logged model's (both served by the mlflow-artifacts proxy); any
+    /// other source is returned as registered, unless it would send the caller's credentials to a host not allowed.
     /// </summary>
     private static async Task<Results<Ok<DownloadUriResponse>, MlflowError>> GetDownloadUri(
-        long projectId, HttpRequest http, ModelVersionStore store, RunStore runs, LoggedModelStore loggedModels, CancellationToken cancellationToken)
+        long projectId, HttpRequest http, ModelVersionStore store, ModelSources sources, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartOperation("model_versions.get_download_uri", projectId);
         var (name, version) = (RegisteredModelValidation.Name(http.String("name")), ModelVersionValidation.Version(http.String("version")));
 
-        var source = await store.FindSourceAsync(projectId, name, version, cancellationToken);
-        if (source is null)
+        var resolved = await store.ResolveDownloadUriAsync(projectId, name, version, cancellationToken);
+        if (resolved is null)
         {
             return VersionNotFound(name, version);
         }
-        if (source.StartsWith("runs:/", StringComparison.Ordinal) && source[6..].Split('/', 2) is [var runId, .. var rest]
-            && await runs.FindAsync(projectId, runId, cancellationToken) is { } run)
+        if (resolved.Unresolved)
         {
-            source = rest is [var path] && path.Length > 0 ? $"{run.Info.ArtifactUri}/{path}" : run.Info.ArtifactUri;
+            return MlflowError.InvalidParameterValue(
+                $"Unable to fetch model from model URI source artifact location '{resolved.Uri}': its chain of copies is longer than " +
+                $"{ModelVersionStore.MaxCopyDepth} or returns to itself.");
         }
-        else if (source.StartsWith("models:/m-", StringComparison.Ordinal)
-            && await loggedModels.FindAsync(projectId, source["models:/".Length..].TrimEnd('/'), allowDeleted: false, cancellationToken) is { } logged)
+        if (sources.ForeignHost(resolved.Uri) is { } host)
         {
-            source = logged.Info.ArtifactUri;
+            return MlflowError.InvalidParameterValue(
+                $"Model Version (name={name}, version={version}) has source '{resolved.Uri}', which would send your credentials to '{host}'; " +
+                "this server does not hand it out. Register the files again under this project's artifacts.");
         }
-        return TypedResults.Ok(new DownloadUriResponse(source));
+        return TypedResults.Ok(new DownloadUriResponse(resolved.Uri));
     }
 
     internal static MlflowError ModelNotFound(string name) => MlflowError.ResourceDoesNotExist($"Registered Model with name={name} not found");

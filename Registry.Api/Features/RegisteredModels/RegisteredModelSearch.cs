@@ -37,7 +37,7 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
     public async Task<(IReadOnlyList<RegisteredModel> Models, string? NextPageToken)> SearchAsync(
         long projectId, string? filter, long? maxResultsRequested, IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
     {
-        var maxResults = MaxResults.Resolve(maxResultsRequested, DefaultMaxResults, MaxResultsLimit);
+        var maxResults = MaxResults.ResolveRegistry(maxResultsRequested, DefaultMaxResults, MaxResultsLimit);
         var (clauses, excludePrompts) = Prompts.Split(FilterParser.Parse(filter));
         var page = new KeysetPage(filter ?? "", orderBy, OrderKeys, Columns, [], [new OrderKey("name", Descending: false)], pageToken);
 

@@ -7,6 +7,8 @@ namespace Registry.Api.Features.RegisteredModels;
 
 public enum RenameOutcome { Renamed, NotFound, NameTaken, ExperimentNameTaken }
 
+public enum CreateOutcome { Created, NameTaken, ExperimentNameTaken }
+
 /// <summary>
 /// Registered models in PostgreSQL: every operation is one statement, so one round trip and one implicit transaction.
 /// Uniqueness lives in the database; this class turns its verdicts into outcomes.
@@ -20,27 +22,25 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
     private const string ExperimentNameConstraint = "ix_ml_experiments_project_id_name";
 
     /// <summary>
-    /// Finds or creates the model's default experiment <c>[model]name</c> (numbered from the project's counter only
-    /// when it is new), creates the model, inserts its tags, its audit event and its webhook event. A taken name fails on
-    /// the unique index; nothing is written. The found experiment is locked: a concurrent rename or delete of its old
-    /// model either finishes first (and the row no longer qualifies, so a fresh experiment is made) or waits, so no two
-    /// models ever share one.
+    /// Creates the model's own default experiment <c>[model]name</c> (numbered from the project's counter), the model,
+    /// its tags, its audit event and its webhook event. It never adopts an experiment that exists: under the name lock, and
+    /// with the prefix reserved, the name is free unless the model exists (or an experiment from before the prefix was
+    /// reserved holds it); then nothing is written.
     /// </summary>
     internal static readonly string CreateSql =
         $"""
-        WITH existing AS (
-            SELECT id FROM ml_experiments WHERE project_id = $1 AND name = $2 FOR UPDATE
+        WITH model_taken AS (
+            SELECT 1 FROM ml_models WHERE project_id = $1 AND name = $5
+        ), experiment_taken AS (
+            SELECT 1 FROM ml_experiments WHERE project_id = $1 AND name = $2
         ), next_iid AS (
             UPDATE projects SET last_experiment_iid = last_experiment_iid + 1
-            WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM existing)
+            WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM model_taken) AND NOT EXISTS (SELECT 1 FROM experiment_taken)
             RETURNING last_experiment_iid
-        ), created AS (
+        ), experiment AS (
             INSERT INTO ml_experiments (project_id, iid, name, user_id, created_at, updated_at)
             SELECT $1, last_experiment_iid, $2, $3, $4, $4 FROM next_iid
-            ON CONFLICT (project_id, name) DO NOTHING
             RETURNING id
-        ), experiment AS (
-            SELECT id FROM existing UNION ALL SELECT id FROM created
         ), model AS (
             INSERT INTO ml_models (project_id, name, description, user_id, default_experiment_id, created_at, updated_at)
             SELECT $1, $5, $6, $3, id, $4, $4 FROM experiment
@@ -54,7 +54,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
         ), hook AS (
             {WebhookEventSql.Insert("model", "$1", WebhookEventSql.RegisteredModelCreated("$5::text", "$6::text", "$7", "$8"))}
         )
-        SELECT id FROM model
+        SELECT EXISTS (SELECT 1 FROM model), EXISTS (SELECT 1 FROM model_taken)
         """;
 
     /// <summary>One advisory lock per distinct name, taken in key order so two writers never wait on each other crosswise.</summary>
@@ -67,43 +67,38 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
     internal const string FindSql =
         $"SELECT {RegisteredModelSql.Columns} FROM ml_models m {RegisteredModelSql.Joins} WHERE m.project_id = $1 AND m.name = $2";
 
-    public static string DefaultExperimentName(string modelName) => $"[model]{modelName}";
-
-    /// <returns>The created model, or null when the name is taken.</returns>
-    public async Task<RegisteredModel?> CreateAsync(
+    public async Task<(CreateOutcome Outcome, RegisteredModel? Model)> CreateAsync(
         long projectId, long userId, string name, string? description, IReadOnlyList<RegisteredModelTag> tags, CancellationToken cancellationToken)
     {
         var now = Timestamps.Now();
-        // A concurrent create of the same experiment can make ours yield no row without an error; the retry then sees it.
-        for (var attempt = 0; attempt < 3; attempt++)
+        NpgsqlParameter[] parameters =
+        [
+            new NpgsqlParameter<long> { TypedValue = projectId },
+            new NpgsqlParameter<string> { TypedValue = ModelExperimentNames.For(name) },
+            new NpgsqlParameter<long> { TypedValue = userId },
+            new NpgsqlParameter<DateTime> { TypedValue = now },
+            new NpgsqlParameter<string> { TypedValue = name },
+            Sql.NullableText(description),
+            new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] },
+            new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] },
+        ];
+        try
         {
-            NpgsqlParameter[] parameters =
-            [
-                new NpgsqlParameter<long> { TypedValue = projectId },
-                new NpgsqlParameter<string> { TypedValue = DefaultExperimentName(name) },
-                new NpgsqlParameter<long> { TypedValue = userId },
-                new NpgsqlParameter<DateTime> { TypedValue = now },
-                new NpgsqlParameter<string> { TypedValue = name },
-                Sql.NullableText(description),
-                new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] },
-                new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] },
-            ];
-            try
+            var (created, modelTaken) = await UnderNameLocksAsync(projectId, [name], CreateSql, parameters,
+                async (reader, token) => await reader.ReadAsync(token) ? (reader.GetBoolean(0), reader.GetBoolean(1)) : (false, false),
+                cancellationToken);
+            if (!created)
             {
-                var created = await UnderNameLocksAsync(projectId, [name], CreateSql, parameters,
-                    (reader, token) => reader.ReadAsync(token), cancellationToken);
-                if (created)
-                {
-                    var millis = Timestamps.ToMillis(now);
-                    return new RegisteredModel(name, millis, millis, description, RegisteredModelSql.UserIdText(userId), tags, ModelVersionsJson.Empty, []);
-                }
-            }
-            catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: ModelNameConstraint })
-            {
-                return null;
+                return (modelTaken ? CreateOutcome.NameTaken : CreateOutcome.ExperimentNameTaken, null);
             }
         }
-        throw new InvalidOperationException($"Could not settle the default experiment of model '{name}' after concurrent creates.");
+        catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: ModelNameConstraint })
+        {
+            return (CreateOutcome.NameTaken, null);
+        }
+        var millis = Timestamps.ToMillis(now);
+        return (CreateOutcome.Created,
+            new RegisteredModel(name, millis, millis, description, RegisteredModelSql.UserIdText(userId), tags, ModelVersionsJson.Empty, []));
     }
 
     public async Task<RegisteredModel?> FindAsync(long projectId, string name, CancellationToken cancellationToken)
@@ -153,8 +148,8 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
                 """,
                 [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name },
                  new NpgsqlParameter<string> { TypedValue = newName }, new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() },
-                 new NpgsqlParameter<string> { TypedValue = DefaultExperimentName(name) },
-                 new NpgsqlParameter<string> { TypedValue = DefaultExperimentName(newName) }],
+                 new NpgsqlParameter<string> { TypedValue = ModelExperimentNames.For(name) },
+                 new NpgsqlParameter<string> { TypedValue = ModelExperimentNames.For(newName) }],
                 ReadModelAsync,
                 cancellationToken);
             return model is null ? (RenameOutcome.NotFound, null) : (RenameOutcome.Renamed, model);
@@ -166,8 +161,10 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Deletes the model, its tags (cascade) and its default experiment, as GitLab does.
-    /// The experiment's foreign key is checked at the end of the statement, after the model is gone.
+    /// Deletes the model with its tags, versions and aliases (cascades). Its default experiment is not destroyed: runs a user
+    /// logged there stay restorable. It is soft-deleted with its runs (MLflow's <c>lifecycle_stage: deleted</c>) and renamed
+    /// out of the way (<see cref="ModelExperimentNames"/>), so a new model of the same name gets a fresh one. An experiment
+    /// that another model still uses (possible in data from before defaults were private) stays active.
     /// </summary>
     public Task<bool> DeleteAsync(long projectId, string name, CancellationToken cancellationToken) =>
         UnderNameLocksAsync(
@@ -177,14 +174,26 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
             WITH m AS (
                 DELETE FROM ml_models WHERE project_id = $1 AND name = $2 RETURNING id, default_experiment_id, name, description
             ), experiment AS (
-                DELETE FROM ml_experiments e USING m WHERE e.id = m.default_experiment_id
+                UPDATE ml_experiments e
+                SET name = CASE WHEN e.name = $3 THEN {ModelExperimentNames.DeletedSql} ELSE e.name END,
+                    deleted_at = CASE WHEN shared.id IS NULL THEN COALESCE(e.deleted_at, $4) ELSE e.deleted_at END,
+                    updated_at = $4
+                FROM m LEFT JOIN LATERAL (
+                    SELECT other.id FROM ml_models other WHERE other.default_experiment_id = m.default_experiment_id AND other.id <> m.id LIMIT 1
+                ) shared ON true
+                WHERE e.id = m.default_experiment_id
+                RETURNING e.id, e.deleted_at
+            ), runs AS (
+                UPDATE ml_candidates r SET deleted_at = experiment.deleted_at, updated_at = $4
+                FROM experiment WHERE r.experiment_id = experiment.id AND experiment.deleted_at IS NOT NULL AND r.deleted_at IS NULL
             ), audit AS (
                 {AuditSql.Insert("m", "registered_model_deleted", AuditEntity.Project, "$1", "RegisteredModel", "m.id", "m.name",
                     AuditSql.Changes(("name", "m.name", "NULL"), ("description", "m.description", "NULL")))}
             )
             SELECT count(*) FROM m
             """,
-            [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name }],
+            [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name },
+             new NpgsqlParameter<string> { TypedValue = ModelExperimentNames.For(name) }, new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }],
             async (reader, token) => await reader.ReadAsync(token) && reader.GetInt64(0) > 0,
             cancellationToken);
 

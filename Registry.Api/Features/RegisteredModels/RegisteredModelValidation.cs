@@ -10,7 +10,7 @@ internal static class RegisteredModelValidation
     {
         if (string.IsNullOrEmpty(name))
         {
-            throw Invalid($"Missing value for required parameter '{field}': registered model name cannot be empty.");
+            throw Invalid(MlflowMessages.Missing(field));
         }
         if (name.Length > Limits.ModelName)
         {

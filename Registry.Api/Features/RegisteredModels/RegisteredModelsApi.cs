@@ -31,8 +31,15 @@ internal static class RegisteredModelsApi
         var description = RegisteredModelValidation.Description(request.Description);
         var tags = RegisteredModelValidation.Tags(request.Tags);
 
-        var model = await store.CreateAsync(projectId, user.UserId(), name, description, tags, cancellationToken);
-        return model is null ? AlreadyExists(name) : TypedResults.Ok(new RegisteredModelResponse(model));
+        var (outcome, model) = await store.CreateAsync(projectId, user.UserId(), name, description, tags, cancellationToken);
+        return outcome switch
+        {
+            CreateOutcome.Created => TypedResults.Ok(new RegisteredModelResponse(model!)),
+            CreateOutcome.NameTaken => AlreadyExists(name),
+            _ => MlflowError.InvalidParameterValue(
+                $"Cannot create registered model '{name}': experiment '{ModelExperimentNames.For(name)}' already exists in this project " +
+                "and belongs to no model (it predates the reserved prefix). Rename or delete that experiment first."),
+        };
     }
 
     private static async Task<Results<Ok<RegisteredModelResponse>, MlflowError>> Get(
@@ -73,7 +80,7 @@ internal static class RegisteredModelsApi
             RenameOutcome.NotFound => NotFound(name),
             RenameOutcome.NameTaken => AlreadyExists(newName),
             _ => MlflowError.ResourceAlreadyExists(
-                $"Cannot rename to '{newName}': experiment '{RegisteredModelStore.DefaultExperimentName(newName)}' already exists in this project."),
+                $"Cannot rename to '{newName}': experiment '{ModelExperimentNames.For(newName)}' already exists in this project."),
         };
     }
 

@@ -114,9 +114,9 @@ internal static class RunsApi
         var r = body.Value;
         var runId = TrackingValidation.RunId(r.RunId);
         TrackingValidation.BatchSizes(r.Metrics?.Count ?? 0, r.Params?.Count ?? 0, r.Tags?.Count ?? 0);
-        var metrics = (r.Metrics ?? []).Select(m => m is null
+        var metrics = (r.Metrics ?? []).Select((m, i) => m is null
             ? throw TrackingValidation.Invalid("'metrics' contains a null entry.")
-            : TrackingValidation.Metric(m.Key, m.Value, m.Timestamp, m.Step, m.ModelId, m.DatasetName, m.DatasetDigest)).ToList();
+            : TrackingValidation.Metric(m.Key, m.Value, m.Timestamp, m.Step, m.ModelId, m.DatasetName, m.DatasetDigest, $"metrics[{i}].")).ToList();
         var parameters = TrackingValidation.Params(r.Params);
         var tags = TrackingValidation.Tags(r.Tags, TrackingValidation.RunTag);
         activity?.SetTag("registry.batch_size", metrics.Count + parameters.Count + tags.Count);
@@ -197,5 +197,5 @@ internal static class RunsApi
     }
 
     private static string Required(string? value, string field) =>
-        string.IsNullOrEmpty(value) ? throw TrackingValidation.Invalid($"Missing value for required parameter '{field}'.") : Text.Storable(value, field);
+        string.IsNullOrEmpty(value) ? throw TrackingValidation.Invalid(MlflowMessages.Missing(field)) : Text.Storable(value, field);
 }

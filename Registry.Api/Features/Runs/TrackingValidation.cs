@@ -17,7 +17,7 @@ internal static class TrackingValidation
     public static string RunId(string? runId, string? runUuid = null)
     {
         var id = string.IsNullOrEmpty(runId) ? runUuid : runId;
-        return string.IsNullOrEmpty(id) ? throw Invalid("Missing value for required parameter 'run_id'.") : Text.Storable(id, "run_id");
+        return string.IsNullOrEmpty(id) ? throw Invalid(MlflowMessages.Missing("run_id")) : Text.Storable(id, "run_id");
     }
 
     public static string ExperimentName(string? name, string field = "name")
@@ -38,17 +38,19 @@ internal static class TrackingValidation
         : throw Invalid($"Invalid run status '{status}'; use {string.Join(", ", RunStatuses)}.");
 
     /// <summary>A metric point; with a model id (MLflow 3) it also belongs to that logged model, on an optional dataset.</summary>
-    public static Metric Metric(string? key, double? value, long? timestamp, long? step, string? modelId, string? datasetName, string? datasetDigest)
+    /// <param name="path">Where log-batch has the metric (<c>metrics[0].</c>), so messages name the field as MLflow does.</param>
+    public static Metric Metric(
+        string? key, double? value, long? timestamp, long? step, string? modelId, string? datasetName, string? datasetDigest, string path = "")
     {
-        var validKey = Keys.Validate(key, "metric");
+        var validKey = Keys.Validate(key, "metric", $"{path}key");
         return new Metric(
             validKey,
-            value ?? throw Invalid($"Missing value for required parameter 'value' of metric '{validKey}'."),
-            timestamp ?? throw Invalid($"Missing value for required parameter 'timestamp' of metric '{validKey}'."),
+            value ?? throw Invalid(MlflowMessages.Missing($"{path}value")),
+            timestamp ?? throw Invalid(MlflowMessages.Missing($"{path}timestamp")),
             step ?? 0,
-            Optional(datasetName, "dataset_name", Limits.DatasetName),
-            Optional(datasetDigest, "dataset_digest", Limits.DatasetDigest),
-            Optional(modelId, "model_id", Limits.ModelId));
+            Optional(datasetName, $"{path}dataset_name", Limits.DatasetName),
+            Optional(datasetDigest, $"{path}dataset_digest", Limits.DatasetDigest),
+            Optional(modelId, $"{path}model_id", Limits.ModelId));
     }
 
     /// <summary>The run's user as the client names it (MLflow stores what it is sent).</summary>
@@ -58,9 +60,9 @@ internal static class TrackingValidation
         ? null
         : Text.Storable(value, field).Length <= limit ? value : throw Invalid($"Parameter '{field}' is {value.Length} characters long; at most {limit} are allowed.");
 
-    public static KeyValue Param(string? key, string? value)
+    public static KeyValue Param(string? key, string? value, string path = "")
     {
-        var validKey = Keys.Validate(key, "param");
+        var validKey = Keys.Validate(key, "param", $"{path}key");
         return new KeyValue(validKey, Keys.Value(value, "param", validKey, Limits.ParamValue));
     }
 
@@ -85,9 +87,10 @@ internal static class TrackingValidation
             throw Invalid($"A request can set at most {Limits.TagsPerRequest} tags; got {tags.Count}.");
         }
         var byKey = new Dictionary<string, KeyValue>(StringComparer.Ordinal);
-        foreach (var tag in tags ?? [])
+        for (var i = 0; i < tags?.Count; i++)
         {
-            var valid = validate((tag ?? throw Invalid("A list of tags contains a null entry.")).Key, tag.Value);
+            var tag = tags[i] ?? throw Invalid("A list of tags contains a null entry.");
+            var valid = validate(string.IsNullOrEmpty(tag.Key) ? throw Invalid(MlflowMessages.Missing($"tags[{i}].key")) : tag.Key, tag.Value);
             byKey[valid.Key] = valid;
         }
         return [.. byKey.Values];
@@ -97,9 +100,10 @@ internal static class TrackingValidation
     public static List<KeyValue> Params(List<TagInput?>? parameters)
     {
         var byKey = new Dictionary<string, KeyValue>(StringComparer.Ordinal);
-        foreach (var param in parameters ?? [])
+        for (var i = 0; i < parameters?.Count; i++)
         {
-            var valid = Param((param ?? throw Invalid("'params' contains a null entry.")).Key, param.Value);
+            var param = parameters[i] ?? throw Invalid("'params' contains a null entry.");
+            var valid = Param(param.Key, param.Value, $"params[{i}].");
             if (byKey.TryGetValue(valid.Key, out var earlier) && earlier.Value != valid.Value)
             {
                 throw Invalid($"Duplicate parameter keys have been submitted with different values: '{valid.Key}'.");

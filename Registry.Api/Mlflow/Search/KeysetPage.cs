@@ -68,16 +68,25 @@ public sealed class KeysetPage
     };
 }
 
+/// <summary>max_results of a search, bounded and worded as MLflow's stores word it.</summary>
 public static class MaxResults
 {
+    /// <summary>The tracking searches (runs, experiments, logged models), as MLflow's tracking store words the bounds.</summary>
     public static int Resolve(long? requested, int defaultValue, int limit) => requested switch
     {
         null => defaultValue,
-        < 1 or > int.MaxValue => throw Invalid(requested.Value, limit),
-        { } value when value > limit => throw Invalid(value, limit),
+        < 1 => throw FilterParser.Invalid(MlflowMessages.MaxResultsNotPositive(requested.Value)),
+        { } value when value > limit => throw FilterParser.Invalid(MlflowMessages.MaxResultsTooLarge(value, limit)),
         { } value => (int)value,
     };
 
-    private static MlflowException Invalid(long value, int limit) =>
-        FilterParser.Invalid($"Invalid value {value} for parameter 'max_results': it must be between 1 and {limit}.");
+    /// <summary>The registry searches (registered models, model versions), as MLflow's registry store words the bounds.</summary>
+    public static int ResolveRegistry(long? requested, int defaultValue, int limit) => requested switch
+    {
+        null => defaultValue,
+        < 1 => throw FilterParser.Invalid($"Invalid value for max_results. It must be a positive integer, but got {requested}"),
+        { } value when value > limit => throw FilterParser.Invalid(
+            $"Invalid value for request parameter max_results. It must be at most {limit}, but got value {value}"),
+        { } value => (int)value,
+    };
 }

@@ -12,8 +12,8 @@ using Registry.Data;
 namespace Registry.Data.Migrations
 {
     [DbContext(typeof(RegistryDbContext))]
-    [Migration("20261127104215_WebhooksAndAuditEvents")]
-    partial class WebhooksAndAuditEvents
+    [Migration("20261127081643_WebDataProtectionKeys")]
+    partial class WebDataProtectionKeys
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -25,7 +25,7 @@ namespace Registry.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Registry.Data.Entities.ApiDataProtectionKey", b =>
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -39,107 +39,13 @@ namespace Registry.Data.Migrations
                         .HasColumnName("friendly_name");
 
                     b.Property<string>("Xml")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("xml");
 
                     b.HasKey("Id")
-                        .HasName("pk_api_data_protection_keys");
+                        .HasName("pk_data_protection_keys");
 
-                    b.ToTable("api_data_protection_keys", (string)null);
-                });
-
-            modelBuilder.Entity("Registry.Data.Entities.AuditEvent", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<long?>("AuthorId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("author_id");
-
-                    b.Property<string>("AuthorName")
-                        .HasColumnType("text")
-                        .HasColumnName("author_name");
-
-                    b.Property<string>("Changes")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("changes");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at")
-                        .HasDefaultValueSql("now()");
-
-                    b.Property<long>("EntityId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("entity_id");
-
-                    b.Property<string>("EntityPath")
-                        .HasColumnType("text")
-                        .HasColumnName("entity_path");
-
-                    b.Property<string>("EntityType")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("entity_type");
-
-                    b.Property<string>("EventName")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("event_name");
-
-                    b.Property<string>("IpAddress")
-                        .HasColumnType("text")
-                        .HasColumnName("ip_address");
-
-                    b.Property<string>("RequestId")
-                        .HasColumnType("text")
-                        .HasColumnName("request_id");
-
-                    b.Property<string>("TargetDetails")
-                        .HasColumnType("text")
-                        .HasColumnName("target_details");
-
-                    b.Property<string>("TargetId")
-                        .HasColumnType("text")
-                        .HasColumnName("target_id");
-
-                    b.Property<string>("TargetType")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("target_type");
-
-                    b.Property<long?>("TokenId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("token_id");
-
-                    b.Property<string>("Via")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("via");
-
-                    b.HasKey("Id")
-                        .HasName("pk_audit_events");
-
-                    b.HasIndex("CreatedAt")
-                        .HasDatabaseName("ix_audit_events_created_at");
-
-                    b.HasIndex("AuthorId", "Id")
-                        .HasDatabaseName("ix_audit_events_author_id_id");
-
-                    b.HasIndex("EntityType", "EntityId", "Id")
-                        .HasDatabaseName("ix_audit_events_entity_type_entity_id_id");
-
-                    b.ToTable("audit_events", (string)null);
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.Candidate", b =>
@@ -199,11 +105,6 @@ namespace Registry.Data.Migrations
                     b.Property<long?>("UserId")
                         .HasColumnType("bigint")
                         .HasColumnName("user_id");
-
-                    b.Property<string>("UserName")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
-                        .HasColumnName("user_name");
 
                     b.HasKey("Id")
                         .HasName("pk_ml_candidates");
@@ -367,30 +268,10 @@ namespace Registry.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_ml_candidate_metrics");
 
-                    b.HasIndex("CandidateId", "Name", "Step", "Timestamp", "Value")
-                        .IsUnique()
-                        .HasDatabaseName("ix_ml_candidate_metrics_candidate_id_name_step_timestamp_value");
+                    b.HasIndex("CandidateId", "Name", "Step", "Timestamp", "Id")
+                        .HasDatabaseName("ix_ml_candidate_metrics_candidate_id_name_step_timestamp_id");
 
                     b.ToTable("ml_candidate_metrics", (string)null);
-                });
-
-            modelBuilder.Entity("Registry.Data.Entities.CandidateModelInput", b =>
-                {
-                    b.Property<long>("CandidateId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("candidate_id");
-
-                    b.Property<long>("LoggedModelId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("logged_model_id");
-
-                    b.HasKey("CandidateId", "LoggedModelId")
-                        .HasName("pk_ml_candidate_model_inputs");
-
-                    b.HasIndex("LoggedModelId")
-                        .HasDatabaseName("ix_ml_candidate_model_inputs_logged_model_id");
-
-                    b.ToTable("ml_candidate_model_inputs", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.CandidateOutput", b =>
@@ -636,64 +517,6 @@ namespace Registry.Data.Migrations
                         .HasDatabaseName("ix_ml_logged_models_experiment_id_created_at");
 
                     b.ToTable("ml_logged_models", (string)null);
-                });
-
-            modelBuilder.Entity("Registry.Data.Entities.LoggedModelMetric", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<long>("CandidateId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("candidate_id");
-
-                    b.Property<string>("DatasetDigest")
-                        .HasMaxLength(36)
-                        .HasColumnType("character varying(36)")
-                        .HasColumnName("dataset_digest");
-
-                    b.Property<string>("DatasetName")
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
-                        .HasColumnName("dataset_name");
-
-                    b.Property<long>("LoggedModelId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("logged_model_id");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(250)
-                        .HasColumnType("character varying(250)")
-                        .HasColumnName("name");
-
-                    b.Property<long>("Step")
-                        .HasColumnType("bigint")
-                        .HasColumnName("step");
-
-                    b.Property<long>("Timestamp")
-                        .HasColumnType("bigint")
-                        .HasColumnName("timestamp");
-
-                    b.Property<double>("Value")
-                        .HasColumnType("double precision")
-                        .HasColumnName("value");
-
-                    b.HasKey("Id")
-                        .HasName("pk_ml_logged_model_metrics");
-
-                    b.HasIndex("CandidateId")
-                        .HasDatabaseName("ix_ml_logged_model_metrics_candidate_id");
-
-                    b.HasIndex("LoggedModelId", "Name", "Step", "Timestamp", "Value", "CandidateId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_ml_logged_model_metrics_logged_model_id_name_step_timestamp");
-
-                    b.ToTable("ml_logged_model_metrics", (string)null);
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.LoggedModelParam", b =>
@@ -1059,45 +882,6 @@ namespace Registry.Data.Migrations
                     b.ToTable("ml_model_version_metadata", (string)null);
                 });
 
-            modelBuilder.Entity("Registry.Data.Entities.PendingArtifactDeletion", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<int>("Attempts")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer")
-                        .HasDefaultValue(0)
-                        .HasColumnName("attempts");
-
-                    b.Property<string>("LastError")
-                        .HasColumnType("text")
-                        .HasColumnName("last_error");
-
-                    b.Property<DateTime?>("NextAttemptAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("next_attempt_at");
-
-                    b.Property<long>("ProjectId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("project_id");
-
-                    b.Property<DateTime>("RequestedAt")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("requested_at")
-                        .HasDefaultValueSql("now()");
-
-                    b.HasKey("Id")
-                        .HasName("pk_pending_artifact_deletions");
-
-                    b.ToTable("pending_artifact_deletions", (string)null);
-                });
-
             modelBuilder.Entity("Registry.Data.Entities.PersonalAccessToken", b =>
                 {
                     b.Property<long>("Id")
@@ -1113,7 +897,7 @@ namespace Registry.Data.Migrations
                         .HasColumnName("created_at")
                         .HasDefaultValueSql("now()");
 
-                    b.Property<DateTime>("ExpiresAt")
+                    b.Property<DateTime?>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
 
@@ -1255,220 +1039,6 @@ namespace Registry.Data.Migrations
                     b.ToTable("users", (string)null);
                 });
 
-            modelBuilder.Entity("Registry.Data.Entities.Webhook", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("id")
-                        .HasDefaultValueSql("gen_random_uuid()");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("Description")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("description");
-
-                    b.PrimitiveCollection<string[]>("Events")
-                        .IsRequired()
-                        .HasColumnType("text[]")
-                        .HasColumnName("events");
-
-                    b.Property<DateTime?>("FailingSince")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("failing_since");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(63)
-                        .HasColumnType("character varying(63)")
-                        .HasColumnName("name");
-
-                    b.Property<long>("ProjectId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("project_id");
-
-                    b.Property<string>("ProtectedSecret")
-                        .HasColumnType("text")
-                        .HasColumnName("protected_secret");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("status");
-
-                    b.Property<string>("StatusReason")
-                        .HasColumnType("text")
-                        .HasColumnName("status_reason");
-
-                    b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
-                        .HasColumnName("url");
-
-                    b.HasKey("Id")
-                        .HasName("pk_webhooks");
-
-                    b.HasIndex("ProjectId", "CreatedAt", "Id")
-                        .IsDescending(false, true, true)
-                        .HasDatabaseName("ix_webhooks_project_id_created_at_id");
-
-                    b.ToTable("webhooks", (string)null);
-                });
-
-            modelBuilder.Entity("Registry.Data.Entities.WebhookDelivery", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<int>("Attempts")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer")
-                        .HasDefaultValue(0)
-                        .HasColumnName("attempts");
-
-                    b.Property<string>("ClaimedBy")
-                        .HasColumnType("text")
-                        .HasColumnName("claimed_by");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at")
-                        .HasDefaultValueSql("now()");
-
-                    b.Property<DateTime?>("DeliveredAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("delivered_at");
-
-                    b.Property<Guid>("DeliveryId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("delivery_id")
-                        .HasDefaultValueSql("gen_random_uuid()");
-
-                    b.Property<string>("Event")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("event");
-
-                    b.Property<DateTime>("GiveUpAt")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("give_up_at")
-                        .HasDefaultValueSql("now() + interval '24 hours'");
-
-                    b.Property<string>("LastError")
-                        .HasColumnType("text")
-                        .HasColumnName("last_error");
-
-                    b.Property<int?>("LastResponseStatus")
-                        .HasColumnType("integer")
-                        .HasColumnName("last_response_status");
-
-                    b.Property<DateTime>("NextAttemptAt")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("next_attempt_at")
-                        .HasDefaultValueSql("now()");
-
-                    b.Property<string>("Payload")
-                        .IsRequired()
-                        .HasColumnType("json")
-                        .HasColumnName("payload");
-
-                    b.Property<long>("ProjectId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("project_id");
-
-                    b.Property<string>("State")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasDefaultValue("pending")
-                        .HasColumnName("state");
-
-                    b.Property<Guid>("WebhookId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("webhook_id");
-
-                    b.HasKey("Id")
-                        .HasName("pk_webhook_deliveries");
-
-                    b.HasIndex("DeliveryId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_webhook_deliveries_delivery_id");
-
-                    b.HasIndex("NextAttemptAt")
-                        .HasDatabaseName("ix_webhook_deliveries_next_attempt_at")
-                        .HasFilter("state = 'pending'");
-
-                    b.HasIndex("ProjectId")
-                        .HasDatabaseName("ix_webhook_deliveries_project_id");
-
-                    b.HasIndex("WebhookId", "Id")
-                        .HasDatabaseName("ix_webhook_deliveries_webhook_id_id");
-
-                    b.ToTable("webhook_deliveries", (string)null);
-                });
-
-            modelBuilder.Entity("Registry.Data.Entities.WebhookDeliveryAttempt", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<long>("DeliveryId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("delivery_id");
-
-                    b.Property<int>("DurationMs")
-                        .HasColumnType("integer")
-                        .HasColumnName("duration_ms");
-
-                    b.Property<string>("Error")
-                        .HasColumnType("text")
-                        .HasColumnName("error");
-
-                    b.Property<string>("ResponseBody")
-                        .HasColumnType("text")
-                        .HasColumnName("response_body");
-
-                    b.Property<int?>("ResponseStatus")
-                        .HasColumnType("integer")
-                        .HasColumnName("response_status");
-
-                    b.Property<DateTime>("StartedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("started_at");
-
-                    b.HasKey("Id")
-                        .HasName("pk_webhook_delivery_attempts");
-
-                    b.HasIndex("DeliveryId", "Id")
-                        .HasDatabaseName("ix_webhook_delivery_attempts_delivery_id_id");
-
-                    b.ToTable("webhook_delivery_attempts", (string)null);
-                });
-
             modelBuilder.Entity("Registry.Data.Entities.Candidate", b =>
                 {
                     b.HasOne("Registry.Data.Entities.Experiment", null)
@@ -1530,23 +1100,6 @@ namespace Registry.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_ml_candidate_metrics_ml_candidates_candidate_id");
-                });
-
-            modelBuilder.Entity("Registry.Data.Entities.CandidateModelInput", b =>
-                {
-                    b.HasOne("Registry.Data.Entities.Candidate", null)
-                        .WithMany()
-                        .HasForeignKey("CandidateId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_ml_candidate_model_inputs_ml_candidates_candidate_id");
-
-                    b.HasOne("Registry.Data.Entities.LoggedModel", null)
-                        .WithMany()
-                        .HasForeignKey("LoggedModelId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_ml_candidate_model_inputs_logged_models_logged_model_id");
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.CandidateOutput", b =>
@@ -1623,23 +1176,6 @@ namespace Registry.Data.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.SetNull)
                         .HasConstraintName("fk_ml_logged_models_users_user_id");
-                });
-
-            modelBuilder.Entity("Registry.Data.Entities.LoggedModelMetric", b =>
-                {
-                    b.HasOne("Registry.Data.Entities.Candidate", null)
-                        .WithMany()
-                        .HasForeignKey("CandidateId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_ml_logged_model_metrics_ml_candidates_candidate_id");
-
-                    b.HasOne("Registry.Data.Entities.LoggedModel", null)
-                        .WithMany()
-                        .HasForeignKey("LoggedModelId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_ml_logged_model_metrics_ml_logged_models_logged_model_id");
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.LoggedModelParam", b =>
@@ -1770,43 +1306,6 @@ namespace Registry.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_project_members_users_user_id");
-                });
-
-            modelBuilder.Entity("Registry.Data.Entities.Webhook", b =>
-                {
-                    b.HasOne("Registry.Data.Entities.Project", null)
-                        .WithMany()
-                        .HasForeignKey("ProjectId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhooks_projects_project_id");
-                });
-
-            modelBuilder.Entity("Registry.Data.Entities.WebhookDelivery", b =>
-                {
-                    b.HasOne("Registry.Data.Entities.Project", null)
-                        .WithMany()
-                        .HasForeignKey("ProjectId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhook_deliveries_projects_project_id");
-
-                    b.HasOne("Registry.Data.Entities.Webhook", null)
-                        .WithMany()
-                        .HasForeignKey("WebhookId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhook_deliveries_webhooks_webhook_id");
-                });
-
-            modelBuilder.Entity("Registry.Data.Entities.WebhookDeliveryAttempt", b =>
-                {
-                    b.HasOne("Registry.Data.Entities.WebhookDelivery", null)
-                        .WithMany()
-                        .HasForeignKey("DeliveryId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhook_delivery_attempts_webhook_deliveries_delivery_id");
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.Model", b =>
