@@ -22,17 +22,19 @@ internal static partial class AuditSql
     /// <param name="targetId">SQL text: its id.</param>
     /// <param name="targetDetails">SQL text: how a person names it (<c>model/3</c>).</param>
     /// <param name="changes">SQL jsonb: the changed fields (<see cref="Changes"/>), or NULL.</param>
+    /// <param name="entityPath">SQL text: the entity's name, for an entity the statement itself creates or deletes (its
+    /// own snapshot cannot look it up); by default it is looked up.</param>
     public static string Insert(
         string from, string eventName, AuditEntity entity, string entityId, string targetType, string targetId, string targetDetails,
-        string changes = "NULL")
+        string changes = "NULL", string? entityPath = null)
     {
         if (!Identifier().IsMatch(eventName) || !Identifier().IsMatch(targetType))
         {
             throw new ArgumentException($"Audit event and target names are identifiers: '{eventName}', '{targetType}'.");
         }
-        var path = entity == AuditEntity.Project
+        var path = entityPath ?? (entity == AuditEntity.Project
             ? $"(SELECT name FROM projects WHERE id = {entityId})"
-            : $"(SELECT username FROM users WHERE id = {entityId})";
+            : $"(SELECT username FROM users WHERE id = {entityId})");
         return $"""
             INSERT INTO audit_events (entity_type, entity_id, entity_path, event_name, target_type, target_id, target_details, changes,
                                       author_id, author_name, token_id, ip_address, request_id, via)
