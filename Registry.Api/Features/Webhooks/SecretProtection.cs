@@ -64,6 +64,13 @@ internal sealed class SecretProtection(IDataProtectionProvider provider, NpgsqlD
     public static void AddTo(IServiceCollection services)
     {
         services.AddDataProtection().SetApplicationName("Registry.Api");
+        // The framework's start-up warm-up would read the key ring outside ReadyAsync's lock (racing other processes on an
+        // empty ring) and log an Error when the database is down at start; the ring is loaded on first use instead.
+        foreach (var warmUp in services.Where(descriptor => descriptor.ServiceType == typeof(IHostedService)
+                     && descriptor.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService").ToList())
+        {
+            services.Remove(warmUp);
+        }
         services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((options, dataSource) => options.XmlRepository = new PostgresKeyRing(dataSource));
         services.AddSingleton<SecretProtection>();
     }
