@@ -2,15 +2,18 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Registry.Api;
 using Registry.Api.Auth;
+using Registry.Api.Changes;
 using Registry.Api.FeatureFlags;
 using Registry.Api.Features.Admin;
 using Registry.Api.Features.Artifacts;
+using Registry.Api.Features.Audit;
 using Registry.Api.Features.Experiments;
 using Registry.Api.Features.FeatureGates;
 using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
+using Registry.Api.Features.Webhooks;
 using Registry.Api.Mlflow;
 using Registry.Data;
 using Scalar.AspNetCore;
@@ -81,6 +84,8 @@ builder.Services.AddArtifactStore(builder.Configuration);
 builder.Services.AddSingleton<LoggedModelStore>();
 builder.Services.AddSingleton<LoggedModelSearch>();
 builder.Services.AddSingleton<FeatureGateStore>();
+builder.Services.AddWebhooks();
+builder.Services.AddAudit();
 
 var app = builder.Build();
 
@@ -88,6 +93,7 @@ app.UseMiddleware<MlflowErrorMiddleware>();
 app.UseRouting();
 app.UseFeatureGates();
 app.UseAuthentication();
+app.UseMiddleware<ActorMiddleware>();
 app.UseRateLimiter();
 app.UseAuthorization();
 
@@ -100,6 +106,7 @@ if (app.Environment.IsDevelopment())
 app.MapMlflow();
 app.MapAdmin();
 app.MapFeatures();
+app.MapAudit();
 
 await app.RunAsync();
 return 0;

@@ -29,6 +29,12 @@ public static class Limits
     public const int DatasetName = 500;
     public const int DatasetDigest = 36;
 
+    /// <summary>Webhooks, as MLflow's schema has them (name: its validation rule).</summary>
+    public const int WebhookName = 63;
+    public const int WebhookDescription = 1000;
+    public const int WebhookUrl = 500;
+    public const int WebhookSecret = 1000;
+
     /// <summary>Tags in one create or log request (log-batch's own limit is the same).</summary>
     public const int TagsPerRequest = 100;
 }

@@ -31,6 +31,11 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<CandidateOutput> CandidateOutputs => Set<CandidateOutput>();
     public DbSet<CandidateModelInput> CandidateModelInputs => Set<CandidateModelInput>();
     public DbSet<LoggedModelMetric> LoggedModelMetrics => Set<LoggedModelMetric>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookDeliveryAttempt> WebhookDeliveryAttempts => Set<WebhookDeliveryAttempt>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<ApiDataProtectionKey> ApiDataProtectionKeys => Set<ApiDataProtectionKey>();
 
     /// <summary>The web UI's ASP.NET Core Data Protection key ring: every replica reads the same keys, so a restart or another replica keeps sessions.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -20,6 +20,9 @@ internal static class AccessPolicies
     /// <summary>A project's members: Reporters read the list, Maintainers change it.</summary>
     public const string ProjectMembers = "project-members";
 
+    /// <summary>What only Maintainers and above see or change: a project's webhooks and its audit events.</summary>
+    public const string ProjectMaintainers = "project-maintainers";
+
     public static IServiceCollection AddRegistryAuthorization(this IServiceCollection services)
     {
         services.AddAuthorizationBuilder()
@@ -30,7 +33,9 @@ internal static class AccessPolicies
             .AddPolicy(ProjectMember, policy => policy.RequireAuthenticatedUser()
                 .AddRequirements(ScopeRequirement.Instance, new ProjectMemberRequirement(AccessLevel.Guest, AccessLevel.Owner)))
             .AddPolicy(ProjectMembers, policy => policy.RequireAuthenticatedUser()
-                .AddRequirements(ScopeRequirement.Instance, new ProjectMemberRequirement(AccessLevel.Reporter, AccessLevel.Maintainer)));
+                .AddRequirements(ScopeRequirement.Instance, new ProjectMemberRequirement(AccessLevel.Reporter, AccessLevel.Maintainer)))
+            .AddPolicy(ProjectMaintainers, policy => policy.RequireAuthenticatedUser()
+                .AddRequirements(ScopeRequirement.Instance, new ProjectMemberRequirement(AccessLevel.Maintainer, AccessLevel.Maintainer)));
         services.AddSingleton<IAuthorizationHandler, ScopeHandler>();
         services.AddSingleton<IAuthorizationHandler, AdminHandler>();
         services.AddSingleton<IAuthorizationHandler, ProjectMemberHandler>();

@@ -9,9 +9,10 @@ namespace Registry.Api.Auth;
 /// evicts exactly that from <see cref="AccessLookup"/>, so a revocation made anywhere — another replica, the CLI, plain
 /// SQL — takes effect here within milliseconds. When the connection drops, everything cached is forgotten and entries
 /// live only briefly until it is back; on reconnecting everything is forgotten again, since notifications may have been
-/// missed in between.
+/// missed in between. The same connection hears the other features' channels (<see cref="INotificationChannel"/>).
 /// </summary>
-public sealed class AuthChangeListener(IConfiguration configuration, AccessLookup lookup, ILogger<AuthChangeListener> logger) : BackgroundService
+public sealed class AuthChangeListener(
+    IConfiguration configuration, AccessLookup lookup, IEnumerable<INotificationChannel> channels, ILogger<AuthChangeListener> logger) : BackgroundService
 {
     /// <summary>Its connection's application_name, to find it in pg_stat_activity.</summary>
     public const string ApplicationName = "registry-auth-listener";
@@ -19,6 +20,8 @@ public sealed class AuthChangeListener(IConfiguration configuration, AccessLooku
     private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(5);
+
+    private readonly Dictionary<string, INotificationChannel> _channels = channels.ToDictionary(c => c.Name);
 
     /// <summary>Raised with the project's id when a project is created or deleted.</summary>
     public event Action<long>? ProjectChanged;
@@ -43,15 +46,20 @@ public sealed class AuthChangeListener(IConfiguration configuration, AccessLooku
             try
             {
                 await using var connection = new NpgsqlConnection(ConnectionString());
-                connection.Notification += (_, e) => Handle(e.Payload);
+                connection.Notification += (_, e) => Route(e.Channel, e.Payload);
                 await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {AuthChangeNotifications.Channel}", connection))
+                foreach (var channel in _channels.Keys.Prepend(AuthChangeNotifications.Channel))
                 {
+                    await using var listen = new NpgsqlCommand($"LISTEN {channel}", connection);
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
                 lookup.StartHearingChanges();
                 _hearing = true;
                 HearingAgain?.Invoke();
+                foreach (var channel in _channels.Values)
+                {
+                    channel.Listening();
+                }
                 if (failing)
                 {
                     logger.LogInformation("Hearing the database's auth change notifications again");
@@ -102,6 +110,18 @@ public sealed class AuthChangeListener(IConfiguration configuration, AccessLooku
                 await using var probe = new NpgsqlCommand("SELECT 1", connection);
                 await probe.ExecuteScalarAsync(stoppingToken);
             }
+        }
+    }
+
+    private void Route(string channel, string payload)
+    {
+        if (channel == AuthChangeNotifications.Channel)
+        {
+            Handle(payload);
+        }
+        else if (_channels.TryGetValue(channel, out var other))
+        {
+            other.Notified(payload);
         }
     }
 

@@ -6,6 +6,7 @@ using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
+using Registry.Api.Features.Webhooks;
 
 namespace Registry.Api.Mlflow;
 
@@ -34,6 +35,7 @@ internal static class MlflowApi
         mlflow.MapMetrics();
         mlflow.MapRunArtifacts();
         mlflow.MapLoggedModels();
+        mlflow.MapWebhooks();
         MapUnknownEndpoints(mlflow);
 
         var artifacts = ProjectScoped(app, ArtifactsPrefix);

@@ -3,12 +3,14 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Registry.Api.Features.Admin;
 using Registry.Api.Features.Artifacts;
+using Registry.Api.Features.Audit;
 using Registry.Api.Features.Experiments;
 using Registry.Api.Features.FeatureGates;
 using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
+using Registry.Api.Features.Webhooks;
 
 namespace Registry.Api.Mlflow;
 
@@ -101,6 +103,17 @@ namespace Registry.Api.Mlflow;
 [JsonSerializable(typeof(SearchLoggedModelsRequest))]
 [JsonSerializable(typeof(SearchLoggedModelsResponse))]
 [JsonSerializable(typeof(LogOutputsRequest))]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(UpdateWebhookRequest))]
+[JsonSerializable(typeof(TestWebhookRequest))]
+[JsonSerializable(typeof(WebhookResponse))]
+[JsonSerializable(typeof(ListWebhooksResponse))]
+[JsonSerializable(typeof(TestWebhookResponse))]
+[JsonSerializable(typeof(WebhookDelivery))]
+[JsonSerializable(typeof(WebhookDeliveryResponse))]
+[JsonSerializable(typeof(ListWebhookDeliveriesResponse))]
+[JsonSerializable(typeof(AuditEventDto))]
+[JsonSerializable(typeof(IReadOnlyList<AuditEventDto>))]
 internal sealed partial class MlflowJsonContext : JsonSerializerContext
 {
     /// <summary>

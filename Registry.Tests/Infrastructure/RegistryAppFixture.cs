@@ -51,6 +51,9 @@ public sealed class RegistryAppFixture : IAsyncLifetime
             env.EnvironmentVariables["Registry__Artifacts__MaxUploadBytes"] = MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
             // Every test talks from one loopback address, far faster than any real client without a valid token.
             env.EnvironmentVariables["Registry__RateLimit__Unauthenticated__PermitsPerSecond"] = "0";
+            // Webhook tests receive on loopback over plain HTTP (Webhooks/WebhookSafetyTests checks the defaults refuse that).
+            env.EnvironmentVariables["Registry__Webhooks__AllowPrivateTargets"] = "true";
+            env.EnvironmentVariables["Registry__Webhooks__AllowedSchemes"] = "http,https";
         }));
 
         _app = await builder.BuildAsync(timeout.Token);

@@ -16,6 +16,7 @@ public sealed class Tenants
     public required long OtherProjectId { get; init; }
     public required long FlagOffProjectId { get; init; }
 
+    public required TestToken Maintainer { get; init; }
     public required TestToken Developer { get; init; }
     public required TestToken DeveloperReadApi { get; init; }
     public required TestToken Reporter { get; init; }
@@ -33,10 +34,12 @@ public sealed class Tenants
         var other = await seed.ProjectAsync("other");
         await seed.ProjectAsync("flag-off", flagOffProjectId);
 
+        var maintainer = await seed.UserAsync("maintainer");
         var developer = await seed.UserAsync("developer");
         var reporter = await seed.UserAsync("reporter");
         var guest = await seed.UserAsync("guest");
         var outsider = await seed.UserAsync("outsider");
+        await seed.MemberAsync(project, maintainer, 40);
         await seed.MemberAsync(project, developer, 30);
         await seed.MemberAsync(flagOffProjectId, developer, 30);
         await seed.MemberAsync(project, reporter, 20);
@@ -48,6 +51,7 @@ public sealed class Tenants
             ProjectId = project,
             OtherProjectId = other,
             FlagOffProjectId = flagOffProjectId,
+            Maintainer = await seed.TokenAsync(maintainer, ["api"]),
             Developer = await seed.TokenAsync(developer, ["api"]),
             DeveloperReadApi = await seed.TokenAsync(developer, ["read_api"]),
             Reporter = await seed.TokenAsync(reporter, ["api"]),

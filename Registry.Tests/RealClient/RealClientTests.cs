@@ -10,7 +10,7 @@ namespace Registry.Tests.RealClient;
 /// <summary>
 /// The stock MLflow client, 2.x and 3.x, runs the flows users run (python/test_*.py) against the API the AppHost started:
 /// registered models, versions, stages, aliases, tracking, log-batch, search, log/register/load of models, artifacts,
-/// logged models and prompts (3.x); and python/s3/ (MLflow's proxied multipart upload) against an API of the same
+/// logged models, prompts and webhooks (3.x); and python/s3/ (MLflow's proxied multipart upload) against an API of the same
 /// database whose artifacts live in S3 (moto). Each test passes when every pytest test passes; its output lists them all.
 /// </summary>
 [Collection(RegistryCollection.Name)]
@@ -32,7 +32,11 @@ public sealed class RealClientTests(RegistryAppFixture app, MotoServer moto, Rea
             var s3Api = await runs.SharedAsync(StartS3ApiAsync);
             var client = await MlflowClients.PrepareAsync(version, cancellationToken);
             return await PytestRun.RunAsync(client, TrackingUri(app.Http.BaseAddress!.ToString()), app.Tenants.Developer.Value,
-                new Dictionary<string, string> { ["REGISTRY_S3_TRACKING_URI"] = TrackingUri(s3Api.Address) }, cancellationToken);
+                new Dictionary<string, string>
+                {
+                    ["REGISTRY_S3_TRACKING_URI"] = TrackingUri(s3Api.Address),
+                    ["REGISTRY_MAINTAINER_TOKEN"] = app.Tenants.Maintainer.Value,
+                }, cancellationToken);
         }).WaitAsync(PytestRun.Timeout + TimeSpan.FromMinutes(6));
 
         output.WriteLine(result.Report());

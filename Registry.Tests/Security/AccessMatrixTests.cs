@@ -6,7 +6,8 @@ namespace Registry.Tests.Security;
 
 /// <summary>
 /// Every MLflow endpoint against every kind of caller: the answer depends on who asks and on what the endpoint does
-/// (reads, even those MLflow sends as POST, or writes), never on which endpoint it is.
+/// (reads, even those MLflow sends as POST, or writes; managing webhooks, which is for Maintainers), never on which
+/// endpoint it is.
 /// </summary>
 [Collection(RegistryCollection.Name)]
 public sealed class AccessMatrixTests(RegistryAppFixture app)
@@ -18,6 +19,8 @@ public sealed class AccessMatrixTests(RegistryAppFixture app)
     {
         "/experiments/search", "/runs/search", "/registered-models/get-latest-versions", "/logged-models/search",
     };
+
+    private static bool MaintainersOnly(Endpoint endpoint) => endpoint.Template.Contains("/mlflow/webhooks", StringComparison.Ordinal);
 
     private static bool Writes(Endpoint endpoint) =>
         endpoint.Writes && !ReadsSentAsPost.Any(read => endpoint.Template.EndsWith("/mlflow" + read, StringComparison.Ordinal));
@@ -39,6 +42,7 @@ public sealed class AccessMatrixTests(RegistryAppFixture app)
             new("guest", tenants.Guest),
             new("reporter", tenants.Reporter),
             new("developer", tenants.Developer),
+            new("maintainer", (await api.PersonAsync(tenants.ProjectId, 40, "api")).Token),
             new("guest read_api token", (await api.PersonAsync(tenants.ProjectId, 10, "read_api")).Token),
             new("reporter read_api token", (await api.PersonAsync(tenants.ProjectId, 20, "read_api")).Token),
         ];
@@ -67,7 +71,7 @@ public sealed class AccessMatrixTests(RegistryAppFixture app)
                 var code = response.Content.Headers.ContentType?.MediaType == "application/json" && body.StartsWith('{')
                     ? (string?)JsonNode.Parse(body)?["error_code"] : null;
 
-                var expected = Expected(caller.Name, Writes(endpoint));
+                var expected = Expected(caller.Name, Writes(endpoint), MaintainersOnly(endpoint));
                 var ok = expected switch
                 {
                     // NOT_IMPLEMENTED: the file store's deliberate answer to multipart uploads, after access was granted.
@@ -86,11 +90,12 @@ public sealed class AccessMatrixTests(RegistryAppFixture app)
         Assert.All(ReadsSentAsPost, read => Assert.Contains(endpoints, e => e.Method == HttpMethod.Post && e.Template.EndsWith("/mlflow" + read, StringComparison.Ordinal)));
     }
 
-    private static string Expected(string caller, bool writes) => caller switch
+    private static string Expected(string caller, bool writes, bool maintainersOnly) => caller switch
     {
         "anonymous" or "malformed header" or "unknown token" or "expired token" or "revoked token" => "UNAUTHENTICATED",
         "member of another project" => "RESOURCE_DOES_NOT_EXIST",
         "guest" or "guest read_api token" => "PERMISSION_DENIED",
+        "read_api token" or "reporter" or "reporter read_api token" or "developer" when maintainersOnly => "PERMISSION_DENIED",
         "read_api token" or "reporter" or "reporter read_api token" when writes => "PERMISSION_DENIED",
         _ => "allowed",
     };

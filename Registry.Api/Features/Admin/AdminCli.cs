@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Registry.Api.Auth;
+using Registry.Api.Changes;
 using Registry.Api.Mlflow;
 using Registry.Data.Entities;
 
@@ -43,6 +44,7 @@ internal static class AdminCli
         }
 
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        Actor.Current = Actor.Cli();
         var auth = Options.Create(configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions());
         using var access = new AccessLookup(dataSource, auth);
         try

@@ -7,10 +7,21 @@ internal static class AdminSql
     public static NpgsqlParameter NullableId(long? id) =>
         new() { Value = (object?)id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint };
 
+    public static async Task<List<T>> ReadAsync<T>(NpgsqlBatch batch, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        return await ReadAllAsync(reader, read, cancellationToken);
+    }
+
     public static async Task<List<T>> ReadAsync<T>(NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
     {
-        var rows = new List<T>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await ReadAllAsync(reader, read, cancellationToken);
+    }
+
+    private static async Task<List<T>> ReadAllAsync<T>(NpgsqlDataReader reader, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(read(reader));

@@ -1,21 +1,34 @@
 using Npgsql;
 using Registry.Api.Auth;
+using Registry.Api.Changes;
 using Registry.Api.Mlflow;
 using Registry.Data.Entities;
 using static Registry.Api.Features.Admin.AdminSql;
 
 namespace Registry.Api.Features.Admin;
 
-/// <summary>Tenants: projects, users and memberships. Used by the admin API and the CLI.</summary>
+/// <summary>
+/// Tenants: projects, users and memberships. Used by the admin API and the CLI. Each write records its audit event in its
+/// own statement.
+/// </summary>
 internal sealed class AdminStore(NpgsqlDataSource dataSource, AccessLookup access)
 {
     public enum MemberChange { Done, NotFound, AboveActingLevel }
 
     public async Task<ProjectDto> CreateProjectAsync(string name, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("INSERT INTO projects (name) VALUES ($1) RETURNING id, name, created_at");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-        return (await ReadAsync(command, ReadProject, cancellationToken)).Single();
+        await using var batch = dataSource.CreateRecordedBatch().Add(
+            $"""
+            WITH p AS (
+                INSERT INTO projects (name) VALUES ($1) RETURNING id, name, created_at
+            ), audit AS (
+                {AuditSql.Insert("p", "project_created", AuditEntity.Project, "p.id", "Project", "p.id", "p.name",
+                    AuditSql.Changes(("name", "NULL", "p.name")), entityPath: "p.name")}
+            )
+            SELECT id, name, created_at FROM p
+            """,
+            new NpgsqlParameter<string> { TypedValue = name });
+        return (await ReadAsync(batch, ReadProject, cancellationToken)).Single();
     }
 
     /// <param name="memberOf">Only the projects this user is a member of; null for every project.</param>
@@ -37,19 +50,36 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, AccessLookup acces
 
     public async Task<bool> DeleteProjectAsync(long projectId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("DELETE FROM projects WHERE id = $1");
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        await using var batch = dataSource.CreateRecordedBatch().Add(
+            $"""
+            WITH p AS (
+                DELETE FROM projects WHERE id = $1 RETURNING id, name
+            ), audit AS (
+                {AuditSql.Insert("p", "project_deleted", AuditEntity.Project, "p.id", "Project", "p.id", "p.name",
+                    AuditSql.Changes(("name", "p.name", "NULL")), entityPath: "p.name")}
+            )
+            SELECT count(*) FROM p
+            """,
+            new NpgsqlParameter<long> { TypedValue = projectId });
+        return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0;
     }
 
     /// <returns>The user, or null when the username is taken.</returns>
     public async Task<UserDto?> CreateUserAsync(string username, bool admin, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "INSERT INTO users (username, is_admin) VALUES ($1, $2) ON CONFLICT (username) DO NOTHING RETURNING id, username, is_admin, created_at");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = username });
-        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = admin });
-        return (await ReadAsync(command, ReadUser, cancellationToken)).SingleOrDefault();
+        await using var batch = dataSource.CreateRecordedBatch().Add(
+            $"""
+            WITH u AS (
+                INSERT INTO users (username, is_admin) VALUES ($1, $2) ON CONFLICT (username) DO NOTHING RETURNING id, username, is_admin, created_at
+            ), audit AS (
+                {AuditSql.Insert("u", "user_created", AuditEntity.User, "u.id", "User", "u.id", "u.username",
+                    AuditSql.Changes(("username", "NULL", "u.username"), ("is_admin", "NULL", "u.is_admin")), entityPath: "u.username")}
+            )
+            SELECT id, username, is_admin, created_at FROM u
+            """,
+            new NpgsqlParameter<string> { TypedValue = username },
+            new NpgsqlParameter<bool> { TypedValue = admin });
+        return (await ReadAsync(batch, ReadUser, cancellationToken)).SingleOrDefault();
     }
 
     /// <param name="username">Only the user with exactly this name; null for every user.</param>
@@ -70,10 +100,20 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, AccessLookup acces
 
     public async Task<bool> DeleteUserAsync(long userId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("DELETE FROM users WHERE id = $1 RETURNING (SELECT array_agg(token_digest) FROM personal_access_tokens WHERE user_id = $1)");
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = userId });
+        await using var batch = dataSource.CreateRecordedBatch().Add(
+            $"""
+            WITH u AS (
+                DELETE FROM users WHERE id = $1
+                RETURNING id, username, is_admin, (SELECT array_agg(token_digest) FROM personal_access_tokens WHERE user_id = $1) AS digests
+            ), audit AS (
+                {AuditSql.Insert("u", "user_deleted", AuditEntity.User, "u.id", "User", "u.id", "u.username",
+                    AuditSql.Changes(("username", "u.username", "NULL"), ("is_admin", "u.is_admin", "NULL")), entityPath: "u.username")}
+            )
+            SELECT digests FROM u
+            """,
+            new NpgsqlParameter<long> { TypedValue = userId });
         var found = false;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             found = true;
@@ -101,24 +141,31 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, AccessLookup acces
     public async Task<(MemberChange Outcome, MemberDto? Member)> SetMemberAsync(
         long projectId, long userId, AccessLevel level, AccessLevel actingLevel, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            """
-            WITH changed AS (
+        // The old level comes from the statement's snapshot, taken before the upsert; the upsert's row lock orders
+        // concurrent changes, so each audit row's "from" is what the one before it set.
+        await using var batch = dataSource.CreateRecordedBatch().Add(
+            $"""
+            WITH old AS (
+                SELECT access_level FROM project_members WHERE project_id = $1 AND user_id = $2
+            ), changed AS (
                 INSERT INTO project_members (project_id, user_id, access_level)
                 SELECT p.id, u.id, $3 FROM projects p, users u WHERE p.id = $1 AND u.id = $2
                 ON CONFLICT (project_id, user_id) DO UPDATE SET access_level = EXCLUDED.access_level
                 WHERE project_members.access_level <= $4
                 RETURNING user_id, access_level
+            ), audit AS (
+                {AuditSql.Insert("changed LEFT JOIN old ON true", "member_access_level_set", AuditEntity.Project, "$1", "User", "changed.user_id",
+                    "(SELECT username FROM users WHERE id = changed.user_id)", AuditSql.Changes(("access_level", "old.access_level", "changed.access_level")))}
             )
             SELECT u.id, u.username, c.access_level
             FROM users u LEFT JOIN changed c ON c.user_id = u.id
             WHERE u.id = $2 AND EXISTS (SELECT 1 FROM projects WHERE id = $1)
-            """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = userId });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = (int)level });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = (int)actingLevel });
-        var rows = await ReadAsync(command, r => (Id: r.GetInt64(0), Username: r.GetString(1), Level: r.IsDBNull(2) ? (int?)null : r.GetInt32(2)), cancellationToken);
+            """,
+            new NpgsqlParameter<long> { TypedValue = projectId },
+            new NpgsqlParameter<long> { TypedValue = userId },
+            new NpgsqlParameter<int> { TypedValue = (int)level },
+            new NpgsqlParameter<int> { TypedValue = (int)actingLevel });
+        var rows = await ReadAsync(batch, r => (Id: r.GetInt64(0), Username: r.GetString(1), Level: r.IsDBNull(2) ? (int?)null : r.GetInt32(2)), cancellationToken);
         access.ForgetMembership(userId, projectId);
         return rows switch
         {
@@ -131,17 +178,20 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, AccessLookup acces
     /// <summary>Removes a membership on behalf of someone at <paramref name="actingLevel"/>; a member above it stays.</summary>
     public async Task<MemberChange> RemoveMemberAsync(long projectId, long userId, AccessLevel actingLevel, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            """
+        await using var batch = dataSource.CreateRecordedBatch().Add(
+            $"""
             WITH removed AS (
-                DELETE FROM project_members WHERE project_id = $1 AND user_id = $2 AND access_level <= $3 RETURNING 1
+                DELETE FROM project_members WHERE project_id = $1 AND user_id = $2 AND access_level <= $3 RETURNING user_id, access_level
+            ), audit AS (
+                {AuditSql.Insert("removed", "member_removed", AuditEntity.Project, "$1", "User", "removed.user_id",
+                    "(SELECT username FROM users WHERE id = removed.user_id)", AuditSql.Changes(("access_level", "removed.access_level", "NULL")))}
             )
             SELECT EXISTS (SELECT 1 FROM removed), EXISTS (SELECT 1 FROM project_members WHERE project_id = $1 AND user_id = $2)
-            """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = userId });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = (int)actingLevel });
-        var (removed, existed) = (await ReadAsync(command, r => (r.GetBoolean(0), r.GetBoolean(1)), cancellationToken)).Single();
+            """,
+            new NpgsqlParameter<long> { TypedValue = projectId },
+            new NpgsqlParameter<long> { TypedValue = userId },
+            new NpgsqlParameter<int> { TypedValue = (int)actingLevel });
+        var (removed, existed) = (await ReadAsync(batch, r => (r.GetBoolean(0), r.GetBoolean(1)), cancellationToken)).Single();
         access.ForgetMembership(userId, projectId);
         return removed ? MemberChange.Done : existed ? MemberChange.AboveActingLevel : MemberChange.NotFound;
     }

@@ -1,32 +1,44 @@
 using System.Security.Cryptography;
 using Npgsql;
 using Registry.Api.Auth;
+using Registry.Api.Changes;
 using Registry.Data;
 using static Registry.Api.Features.Admin.AdminSql;
 
 namespace Registry.Api.Features.Admin;
 
-/// <summary>Personal access tokens: created, listed, revoked and rotated. Used by the admin API and the CLI.</summary>
+/// <summary>
+/// Personal access tokens: created, listed, revoked and rotated. Used by the admin API and the CLI. Each write records its
+/// audit event (on the token's owner; never the token or its digest) in its own statement.
+/// </summary>
 internal sealed class TokenStore(NpgsqlDataSource dataSource, AccessLookup access)
 {
     private const string TokenColumns = "id, name, user_id, scopes, revoked, created_at, expires_at";
+
+    private static string Columns(string row) => string.Join(", ", TokenColumns.Split(", ").Select(column => $"{row}.{column}"));
 
     /// <returns>The new token with its plaintext (shown once), or null when the user does not exist.</returns>
     public async Task<TokenDto?> CreateAsync(long userId, string name, IReadOnlyList<string> scopes, DateOnly expiresAt, CancellationToken cancellationToken)
     {
         var plaintext = NewTokenText();
-        await using var command = dataSource.CreateCommand(
+        await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
-            INSERT INTO personal_access_tokens (user_id, name, token_digest, scopes, expires_at)
-            SELECT id, $2, $3, $4, $5 FROM users WHERE id = $1
-            RETURNING {TokenColumns}
-            """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = userId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = TokenDigest.Of(plaintext) });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. scopes] });
-        command.Parameters.Add(ExpiryParameter(expiresAt));
-        var token = (await ReadAsync(command, ReadToken, cancellationToken)).SingleOrDefault();
+            WITH t AS (
+                INSERT INTO personal_access_tokens (user_id, name, token_digest, scopes, expires_at)
+                SELECT id, $2, $3, $4, $5 FROM users WHERE id = $1
+                RETURNING {TokenColumns}
+            ), audit AS (
+                {AuditSql.Insert("t", "personal_access_token_created", AuditEntity.User, "t.user_id", "PersonalAccessToken", "t.id", "t.name",
+                    AuditSql.Changes(("name", "NULL", "t.name"), ("scopes", "NULL", "t.scopes"), ("expires_at", "NULL", "t.expires_at")))}
+            )
+            SELECT {TokenColumns} FROM t
+            """,
+            new NpgsqlParameter<long> { TypedValue = userId },
+            new NpgsqlParameter<string> { TypedValue = name },
+            new NpgsqlParameter<byte[]> { TypedValue = TokenDigest.Of(plaintext) },
+            new NpgsqlParameter<string[]> { TypedValue = [.. scopes] },
+            ExpiryParameter(expiresAt));
+        var token = (await ReadAsync(batch, ReadToken, cancellationToken)).SingleOrDefault();
         return token is null ? null : WithPlaintext(token, plaintext);
     }
 
@@ -44,9 +56,20 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, AccessLookup acces
     /// <summary>Revokes a token: this API process refuses it at once, the others when the database's notification reaches them.</summary>
     public async Task<bool> RevokeAsync(long tokenId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("UPDATE personal_access_tokens SET revoked = true WHERE id = $1 RETURNING token_digest");
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = tokenId });
-        if (await command.ExecuteScalarAsync(cancellationToken) is not byte[] digest)
+        await using var batch = dataSource.CreateRecordedBatch().Add(
+            $"""
+            WITH old AS (
+                SELECT id, revoked FROM personal_access_tokens WHERE id = $1 FOR UPDATE
+            ), t AS (
+                UPDATE personal_access_tokens p SET revoked = true FROM old WHERE p.id = old.id RETURNING p.id, p.user_id, p.name, p.token_digest
+            ), audit AS (
+                {AuditSql.Insert("(SELECT t.* FROM t JOIN old ON old.id = t.id WHERE NOT old.revoked) t", "personal_access_token_revoked",
+                    AuditEntity.User, "t.user_id", "PersonalAccessToken", "t.id", "t.name", AuditSql.Changes(("revoked", "false", "true")))}
+            )
+            SELECT token_digest FROM t
+            """,
+            new NpgsqlParameter<long> { TypedValue = tokenId });
+        if (await batch.ExecuteScalarAsync(cancellationToken) is not byte[] digest)
         {
             return false;
         }
@@ -62,20 +85,25 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, AccessLookup acces
     public async Task<TokenDto?> RotateAsync(long tokenId, DateOnly expiresAt, CancellationToken cancellationToken)
     {
         var plaintext = NewTokenText();
-        await using var command = dataSource.CreateCommand(
+        await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH old AS (
                 UPDATE personal_access_tokens SET revoked = true WHERE id = $1 AND NOT revoked
-                RETURNING user_id, name, scopes, token_digest, expires_at
+                RETURNING id, user_id, name, scopes, token_digest, expires_at
+            ), t AS (
+                INSERT INTO personal_access_tokens (user_id, name, token_digest, scopes, expires_at)
+                SELECT user_id, name, $2, scopes, LEAST($3, expires_at) FROM old
+                RETURNING {TokenColumns}
+            ), audit AS (
+                {AuditSql.Insert("old, t", "personal_access_token_rotated", AuditEntity.User, "t.user_id", "PersonalAccessToken", "t.id", "t.name",
+                    AuditSql.Changes(("id", "old.id", "t.id"), ("expires_at", "old.expires_at", "t.expires_at")))}
             )
-            INSERT INTO personal_access_tokens (user_id, name, token_digest, scopes, expires_at)
-            SELECT user_id, name, $2, scopes, LEAST($3, expires_at) FROM old
-            RETURNING {TokenColumns}, (SELECT token_digest FROM old)
-            """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = tokenId });
-        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = TokenDigest.Of(plaintext) });
-        command.Parameters.Add(ExpiryParameter(expiresAt));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            SELECT {Columns("t")}, old.token_digest FROM t, old
+            """,
+            new NpgsqlParameter<long> { TypedValue = tokenId },
+            new NpgsqlParameter<byte[]> { TypedValue = TokenDigest.Of(plaintext) },
+            ExpiryParameter(expiresAt));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;

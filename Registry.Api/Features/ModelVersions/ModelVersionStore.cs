@@ -1,18 +1,22 @@
 using Npgsql;
+using Registry.Api.Changes;
 using Registry.Api.Features.RegisteredModels;
 using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.ModelVersions;
 
-/// <summary>Model versions and their tags. Each operation is one statement: one round trip, one implicit transaction.</summary>
+/// <summary>
+/// Model versions and their tags. Each operation is one statement in a recorded batch (with its audit and webhook
+/// events): one round trip, one implicit transaction.
+/// </summary>
 internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
     /// The model's row lock (taken by bumping its version counter) orders concurrent creates: each gets the next
     /// number, none fails, and a number once handed out is never handed out again, even after a delete.
     /// </summary>
-    private const string CreateSql =
-        """
+    private static readonly string CreateSql =
+        $"""
         WITH m AS (
             UPDATE ml_models SET last_version = last_version + 1, updated_at = $3
             WHERE project_id = $1 AND name = $2
@@ -27,6 +31,12 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
         ), tags AS (
             INSERT INTO ml_model_version_metadata (model_version_id, name, value, created_at, updated_at)
             SELECT v.id, tag.key, tag.value, $3, $3 FROM v, unnest($9::text[], $10::text[]) AS tag(key, value)
+        ), audit AS (
+            {AuditSql.Insert("m, v", "model_version_created", AuditEntity.Project, "$1", "ModelVersion", "v.id", "$2 || '/' || m.last_version",
+                AuditSql.Changes(("source", "NULL", "$5::text"), ("run_id", "NULL", "v.run_id"), ("description", "NULL", "$4::text"),
+                    ("tags", "NULL", WebhookEventSql.Tags("$9", "$10"))))}
+        ), hook AS (
+            {WebhookEventSql.Insert("m, v", "$1", WebhookEventSql.ModelVersionCreated("$2::text", "m.last_version", "$5::text", "v.run_id", "$4::text", "$9", "$10"))}
         )
         SELECT m.last_version, v.run_id FROM m, v
         """;
@@ -72,19 +82,19 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
         IReadOnlyList<RegisteredModelTag> tags, string? loggedModelId, CancellationToken cancellationToken)
     {
         var now = Timestamps.Now();
-        await using var command = dataSource.CreateCommand(CreateSql);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = now });
-        command.Parameters.Add(Sql.NullableText(description));
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
-        command.Parameters.Add(Sql.NullableText(runId));
-        command.Parameters.Add(Sql.NullableText(runLink));
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = userId });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] });
-        command.Parameters.Add(Sql.NullableText(loggedModelId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var batch = dataSource.CreateRecordedBatch().Add(CreateSql,
+            new NpgsqlParameter<long> { TypedValue = projectId },
+            new NpgsqlParameter<string> { TypedValue = name },
+            new NpgsqlParameter<DateTime> { TypedValue = now },
+            Sql.NullableText(description),
+            new NpgsqlParameter<string> { TypedValue = source },
+            Sql.NullableText(runId),
+            Sql.NullableText(runLink),
+            new NpgsqlParameter<long> { TypedValue = userId },
+            new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] },
+            new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] },
+            Sql.NullableText(loggedModelId));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
@@ -95,18 +105,25 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
             await reader.IsDBNullAsync(1, cancellationToken) ? null : reader.GetString(1), "READY", null, tags, runLink, [], loggedModelId);
     }
 
-    public Task<ModelVersion?> FindAsync(long projectId, string name, int version, CancellationToken cancellationToken) =>
-        ReadAsync(
-            $"SELECT {ModelVersionSql.Json} FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere}",
-            projectId, name, version, [], cancellationToken);
+    public async Task<ModelVersion?> FindAsync(long projectId, string name, int version, CancellationToken cancellationToken)
+    {
+        await using var command = Command(
+            $"SELECT {ModelVersionSql.Json} FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere}", projectId, name, version, []);
+        return await ModelVersionSql.ReadOneAsync(command, cancellationToken);
+    }
 
     public Task<ModelVersion?> UpdateDescriptionAsync(long projectId, string name, int version, string? description, CancellationToken cancellationToken) =>
         ReadAsync(
             $"""
-            WITH updated AS (
+            WITH old AS (
+                SELECT v.id, v.description FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere} FOR UPDATE OF v
+            ), updated AS (
                 UPDATE ml_model_versions v SET description = $4, updated_at = $5
-                FROM ml_models m WHERE m.id = v.model_id AND {VersionWhere}
+                FROM old WHERE v.id = old.id
                 RETURNING v.*
+            ), audit AS (
+                {AuditSql.Insert("old JOIN updated ON updated.id = old.id", "model_version_updated", AuditEntity.Project, "$1", "ModelVersion", "updated.id",
+                    "$2 || '/' || $3", AuditSql.Changes(("description", "old.description", "updated.description")))}
             )
             SELECT {ModelVersionSql.Json} FROM updated v JOIN ml_models m ON m.id = v.model_id
             """,
@@ -118,9 +135,12 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
         CountAsync(
             $"""
             WITH deleted AS (
-                DELETE FROM ml_model_versions v USING ml_models m WHERE m.id = v.model_id AND {VersionWhere} RETURNING v.model_id
+                DELETE FROM ml_model_versions v USING ml_models m WHERE m.id = v.model_id AND {VersionWhere} RETURNING v.model_id, v.id, v.source
             ), touched AS (
                 UPDATE ml_models SET updated_at = $4 WHERE id IN (SELECT model_id FROM deleted)
+            ), audit AS (
+                {AuditSql.Insert("deleted", "model_version_deleted", AuditEntity.Project, "$1", "ModelVersion", "deleted.id", "$2 || '/' || $3",
+                    AuditSql.Changes(("source", "deleted.source", "NULL")))}
             )
             SELECT count(*) FROM deleted
             """,
@@ -131,11 +151,17 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
         CountAsync(
             $"""
             WITH target AS (
-                SELECT v.id FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere} FOR KEY SHARE OF v
+                SELECT v.id, v.model_id, (SELECT value FROM ml_model_version_metadata WHERE model_version_id = v.id AND name = $4) AS old_value
+                FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere} FOR KEY SHARE OF v
             ), tag AS (
                 INSERT INTO ml_model_version_metadata (model_version_id, name, value, created_at, updated_at)
                 SELECT id, $4, $5, $6, $6 FROM target
                 ON CONFLICT (model_version_id, name) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
+            ), audit AS (
+                {AuditSql.Insert("target", "model_version_tag_set", AuditEntity.Project, "$1", "ModelVersion", "target.id", "$2 || '/' || $3",
+                    AuditSql.KeyedChange("tags", "$4", "target.old_value", "$5::text"))}
+            ), hook AS (
+                {WebhookEventSql.Insert("target", "$1", WebhookEventSql.ModelVersionTagSet("target.model_id", "$2::text", "$3", "$4::text", "$5::text"))}
             )
             SELECT count(*) FROM target
             """,
@@ -149,9 +175,14 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
         CountAsync(
             $"""
             WITH target AS (
-                SELECT v.id FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere}
+                SELECT v.id, v.model_id FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id WHERE {VersionWhere}
             ), tag AS (
-                DELETE FROM ml_model_version_metadata t USING target WHERE t.model_version_id = target.id AND t.name = $4
+                DELETE FROM ml_model_version_metadata t USING target WHERE t.model_version_id = target.id AND t.name = $4 RETURNING t.value
+            ), audit AS (
+                {AuditSql.Insert("target", "model_version_tag_deleted", AuditEntity.Project, "$1", "ModelVersion", "target.id", "$2 || '/' || $3",
+                    AuditSql.KeyedChange("tags", "$4", "(SELECT value FROM tag)", "NULL::text"))}
+            ), hook AS (
+                {WebhookEventSql.Insert("target", "$1", WebhookEventSql.ModelVersionTagDeleted("target.model_id", "$2::text", "$3", "$4::text"))}
             )
             SELECT count(*) FROM target
             """,
@@ -165,17 +196,24 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
         return await reader.ReadAsync(cancellationToken) ? new DownloadUri(reader.GetString(0), reader.GetBoolean(1)) : null;
     }
 
+    /// <summary>A write that answers with the version, in a recorded batch.</summary>
     private async Task<ModelVersion?> ReadAsync(string sql, long projectId, string name, int version, NpgsqlParameter[] more, CancellationToken cancellationToken)
     {
-        await using var command = Command(sql, projectId, name, version, more);
-        return await ModelVersionSql.ReadOneAsync(command, cancellationToken);
+        await using var batch = RecordedBatch(sql, projectId, name, version, more);
+        return await batch.ExecuteScalarAsync(cancellationToken) is string json ? ModelVersionSql.Parse(json) : null;
     }
 
+    /// <summary>A write that answers how many versions it found, in a recorded batch.</summary>
     private async Task<bool> CountAsync(string sql, long projectId, string name, int version, NpgsqlParameter[] more, CancellationToken cancellationToken)
     {
-        await using var command = Command(sql, projectId, name, version, more);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))! > 0;
+        await using var batch = RecordedBatch(sql, projectId, name, version, more);
+        return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0;
     }
+
+    private NpgsqlBatch RecordedBatch(string sql, long projectId, string name, int version, NpgsqlParameter[] more) =>
+        dataSource.CreateRecordedBatch().Add(sql, [
+            new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name },
+            new NpgsqlParameter<int> { TypedValue = version }, .. more]);
 
     private NpgsqlCommand Command(string sql, long projectId, string name, int version, NpgsqlParameter[] more)
     {

@@ -1,4 +1,5 @@
 using Npgsql;
+using Registry.Api.Changes;
 using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.ModelVersions;
@@ -12,18 +13,26 @@ internal sealed class StageAndAliasStore(NpgsqlDataSource dataSource)
     /// Runs after the model row is locked, in the same implicit transaction; in READ COMMITTED this statement's
     /// snapshot then sees any transition that committed while we waited, so "archive the others" never misses one.
     /// </summary>
-    private const string TransitionSql =
+    private static readonly string TransitionSql =
         $"""
         WITH target AS (
-            SELECT v.id, v.model_id FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id
+            SELECT v.id, v.model_id, v.current_stage AS from_stage FROM ml_model_versions v JOIN ml_models m ON m.id = v.model_id
             WHERE m.project_id = $1 AND m.name = $2 AND v.version = $3
         ), archived AS (
             UPDATE ml_model_versions other SET current_stage = 'Archived', updated_at = $5 FROM target
             WHERE $6 AND other.model_id = target.model_id AND other.id <> target.id AND other.current_stage = $4
+            RETURNING other.version
         ), moved AS (
             UPDATE ml_model_versions v SET current_stage = $4, updated_at = $5 FROM target WHERE v.id = target.id RETURNING v.*
         ), touched AS (
             UPDATE ml_models SET updated_at = $5 FROM target WHERE ml_models.id = target.model_id
+        ), audit AS (
+            {AuditSql.Insert("target", "model_version_stage_transitioned", AuditEntity.Project, "$1", "ModelVersion", "target.id", "$2 || '/' || $3",
+                AuditSql.Changes(("current_stage", "target.from_stage", "$4::text"),
+                    ("archived_versions", "NULL", "(SELECT array_agg(version ORDER BY version) FROM archived)")))}
+        ), hook AS (
+            {WebhookEventSql.Insert("target", "$1",
+                WebhookEventSql.StageTransitioned("$2::text", "$3", "target.from_stage", "$4::text", "(SELECT array_agg(version) FROM archived)"))}
         )
         SELECT {ModelVersionSql.Json} FROM moved v JOIN ml_models m ON m.id = v.model_id
         """;
@@ -31,7 +40,7 @@ internal sealed class StageAndAliasStore(NpgsqlDataSource dataSource)
     public async Task<ModelVersion?> TransitionAsync(
         long projectId, string name, int version, string stage, bool archiveExisting, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        await using var batch = dataSource.CreateRecordedBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT 1 FROM ml_models WHERE project_id = $1 AND name = $2 FOR UPDATE")
         {
             Parameters = { new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name } },
@@ -67,25 +76,31 @@ internal sealed class StageAndAliasStore(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<PointerOutcome> SetAliasAsync(long projectId, string name, string alias, int version, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            """
+        await using var batch = dataSource.CreateRecordedBatch().Add(
+            $"""
             WITH m AS (
                 SELECT id FROM ml_models WHERE project_id = $1 AND name = $2 FOR KEY SHARE
             ), v AS (
-                SELECT v.id, v.model_id FROM ml_model_versions v JOIN m ON v.model_id = m.id WHERE v.version = $3 FOR KEY SHARE OF v
+                SELECT v.id, v.model_id,
+                       (SELECT p.version FROM ml_model_version_aliases a JOIN ml_model_versions p ON p.id = a.model_version_id
+                        WHERE a.model_id = m.id AND a.alias = $4) AS old_version
+                FROM ml_model_versions v JOIN m ON v.model_id = m.id WHERE v.version = $3 FOR KEY SHARE OF v
             ), aliased AS (
                 INSERT INTO ml_model_version_aliases (model_id, model_version_id, alias, created_at)
                 SELECT model_id, id, $4, $5 FROM v
                 ON CONFLICT (model_id, alias) DO UPDATE SET model_version_id = EXCLUDED.model_version_id, created_at = EXCLUDED.created_at
+            ), audit AS (
+                {AuditSql.Insert("v", "registered_model_alias_set", AuditEntity.Project, "$1", "RegisteredModel", "v.model_id", "$2",
+                    AuditSql.KeyedChange("aliases", "$4", "v.old_version::text", "$3::text"))}
+            ), hook AS (
+                {WebhookEventSql.Insert("v", "$1", WebhookEventSql.AliasCreated("v.model_id", "$2::text", "$4::text", "$3"))}
             )
             SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM v)
-            """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = version });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = alias });
-        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            """,
+            new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name },
+            new NpgsqlParameter<int> { TypedValue = version }, new NpgsqlParameter<string> { TypedValue = alias },
+            new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return reader.GetInt64(0) == 0 ? PointerOutcome.ModelNotFound : reader.GetInt64(1) == 0 ? PointerOutcome.VersionNotFound : PointerOutcome.Done;
     }
@@ -93,19 +108,23 @@ internal sealed class StageAndAliasStore(NpgsqlDataSource dataSource)
     /// <returns>false when the model does not exist; a missing alias is not an error (as in MLflow).</returns>
     public async Task<bool> DeleteAliasAsync(long projectId, string name, string alias, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            """
+        await using var batch = dataSource.CreateRecordedBatch().Add(
+            $"""
             WITH m AS (
                 SELECT id FROM ml_models WHERE project_id = $1 AND name = $2
             ), removed AS (
-                DELETE FROM ml_model_version_aliases a USING m WHERE a.model_id = m.id AND a.alias = $3
+                DELETE FROM ml_model_version_aliases a USING m WHERE a.model_id = m.id AND a.alias = $3 RETURNING a.model_version_id
+            ), audit AS (
+                {AuditSql.Insert("m", "registered_model_alias_deleted", AuditEntity.Project, "$1", "RegisteredModel", "m.id", "$2",
+                    AuditSql.KeyedChange("aliases", "$3", "(SELECT v.version::text FROM removed JOIN ml_model_versions v ON v.id = removed.model_version_id)", "NULL::text"))}
+            ), hook AS (
+                {WebhookEventSql.Insert("m", "$1", WebhookEventSql.AliasDeleted("m.id", "$2::text", "$3::text"))}
             )
             SELECT count(*) FROM m
-            """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = alias });
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))! > 0;
+            """,
+            new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name },
+            new NpgsqlParameter<string> { TypedValue = alias });
+        return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0;
     }
 
     /// <returns>Whether the model exists, and the version behind the alias when it is set.</returns>

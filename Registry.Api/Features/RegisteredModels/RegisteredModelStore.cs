@@ -1,4 +1,5 @@
 using Npgsql;
+using Registry.Api.Changes;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Mlflow;
 
@@ -21,12 +22,13 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
     private const string ExperimentNameConstraint = "ix_ml_experiments_project_id_name";
 
     /// <summary>
-    /// Creates the model's own default experiment <c>[model]name</c> (numbered from the project's counter), the model and
-    /// its tags. It never adopts an experiment that exists: under the name lock, and with the prefix reserved, the name is
-    /// free unless the model exists (or an experiment from before the prefix was reserved holds it); then nothing is written.
+    /// Creates the model's own default experiment <c>[model]name</c> (numbered from the project's counter), the model,
+    /// its tags, its audit event and its webhook event. It never adopts an experiment that exists: under the name lock, and
+    /// with the prefix reserved, the name is free unless the model exists (or an experiment from before the prefix was
+    /// reserved holds it); then nothing is written.
     /// </summary>
-    internal const string CreateSql =
-        """
+    internal static readonly string CreateSql =
+        $"""
         WITH model_taken AS (
             SELECT 1 FROM ml_models WHERE project_id = $1 AND name = $5
         ), experiment_taken AS (
@@ -46,6 +48,11 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
         ), tags AS (
             INSERT INTO ml_model_metadata (model_id, name, value, created_at, updated_at)
             SELECT model.id, tag.key, tag.value, $4, $4 FROM model, unnest($7::text[], $8::text[]) AS tag(key, value)
+        ), audit AS (
+            {AuditSql.Insert("model", "registered_model_created", AuditEntity.Project, "$1", "RegisteredModel", "model.id", "$5", AuditSql.Changes(
+                ("name", "NULL", "$5::text"), ("description", "NULL", "$6::text"), ("tags", "NULL", WebhookEventSql.Tags("$7", "$8"))))}
+        ), hook AS (
+            {WebhookEventSql.Insert("model", "$1", WebhookEventSql.RegisteredModelCreated("$5::text", "$6::text", "$7", "$8"))}
         )
         SELECT EXISTS (SELECT 1 FROM model), EXISTS (SELECT 1 FROM model_taken)
         """;
@@ -94,17 +101,25 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
             new RegisteredModel(name, millis, millis, description, RegisteredModelSql.UserIdText(userId), tags, ModelVersionsJson.Empty, []));
     }
 
-    public Task<RegisteredModel?> FindAsync(long projectId, string name, CancellationToken cancellationToken) =>
-        ReadOneAsync(
-            FindSql,
-            [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name }],
-            cancellationToken);
+    public async Task<RegisteredModel?> FindAsync(long projectId, string name, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(FindSql);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await ReadModelAsync(reader, cancellationToken);
+    }
 
     public Task<RegisteredModel?> UpdateDescriptionAsync(long projectId, string name, string? description, CancellationToken cancellationToken) =>
         ReadOneAsync(
             $"""
-            WITH m AS (
-                UPDATE ml_models SET description = $3, updated_at = $4 WHERE project_id = $1 AND name = $2 RETURNING *
+            WITH old AS (
+                SELECT id, description FROM ml_models WHERE project_id = $1 AND name = $2 FOR UPDATE
+            ), m AS (
+                UPDATE ml_models SET description = $3, updated_at = $4 FROM old WHERE ml_models.id = old.id RETURNING ml_models.*
+            ), audit AS (
+                {AuditSql.Insert("old JOIN m ON m.id = old.id", "registered_model_updated", AuditEntity.Project, "$1", "RegisteredModel", "m.id", "m.name",
+                    AuditSql.Changes(("description", "old.description", "m.description")))}
             )
             SELECT {RegisteredModelSql.Columns} FROM m {RegisteredModelSql.Joins}
             """,
@@ -125,6 +140,9 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
                     UPDATE ml_models SET name = $3, updated_at = $4 WHERE project_id = $1 AND name = $2 RETURNING *
                 ), experiment AS (
                     UPDATE ml_experiments e SET name = $6, updated_at = $4 FROM m WHERE e.id = m.default_experiment_id AND e.name = $5
+                ), audit AS (
+                    {AuditSql.Insert("m", "registered_model_renamed", AuditEntity.Project, "$1", "RegisteredModel", "m.id", "m.name",
+                        AuditSql.Changes(("name", "$2::text", "m.name")))}
                 )
                 SELECT {RegisteredModelSql.Columns} FROM m {RegisteredModelSql.Joins}
                 """,
@@ -154,7 +172,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
             [name],
             $"""
             WITH m AS (
-                DELETE FROM ml_models WHERE project_id = $1 AND name = $2 RETURNING id, default_experiment_id
+                DELETE FROM ml_models WHERE project_id = $1 AND name = $2 RETURNING id, default_experiment_id, name, description
             ), experiment AS (
                 UPDATE ml_experiments e
                 SET name = CASE WHEN e.name = $3 THEN {ModelExperimentNames.DeletedSql} ELSE e.name END,
@@ -168,6 +186,9 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
             ), runs AS (
                 UPDATE ml_candidates r SET deleted_at = experiment.deleted_at, updated_at = $4
                 FROM experiment WHERE r.experiment_id = experiment.id AND experiment.deleted_at IS NOT NULL AND r.deleted_at IS NULL
+            ), audit AS (
+                {AuditSql.Insert("m", "registered_model_deleted", AuditEntity.Project, "$1", "RegisteredModel", "m.id", "m.name",
+                    AuditSql.Changes(("name", "m.name", "NULL"), ("description", "m.description", "NULL")))}
             )
             SELECT count(*) FROM m
             """,
@@ -179,13 +200,19 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
     /// <returns>false when the model does not exist.</returns>
     public Task<bool> SetTagAsync(long projectId, string name, string key, string value, CancellationToken cancellationToken) =>
         AffectsModelAsync(
-            """
+            $"""
             WITH m AS (
-                SELECT id FROM ml_models WHERE project_id = $1 AND name = $2 FOR KEY SHARE
+                SELECT id, (SELECT value FROM ml_model_metadata WHERE model_id = ml_models.id AND name = $3) AS old_value
+                FROM ml_models WHERE project_id = $1 AND name = $2 FOR KEY SHARE
             ), tag AS (
                 INSERT INTO ml_model_metadata (model_id, name, value, created_at, updated_at)
                 SELECT id, $3, $4, $5, $5 FROM m
                 ON CONFLICT (model_id, name) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
+            ), audit AS (
+                {AuditSql.Insert("m", "registered_model_tag_set", AuditEntity.Project, "$1", "RegisteredModel", "m.id", "$2",
+                    AuditSql.KeyedChange("tags", "$3", "m.old_value", "$4::text"))}
+            ), hook AS (
+                {WebhookEventSql.Insert("m", "$1", WebhookEventSql.RegisteredModelTagSet("m.id", "$2::text", "$3::text", "$4::text"))}
             )
             SELECT count(*) FROM m
             """,
@@ -197,11 +224,16 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
     /// <returns>false when the model does not exist; a missing tag is not an error (as in MLflow).</returns>
     public Task<bool> DeleteTagAsync(long projectId, string name, string key, CancellationToken cancellationToken) =>
         AffectsModelAsync(
-            """
+            $"""
             WITH m AS (
                 SELECT id FROM ml_models WHERE project_id = $1 AND name = $2
             ), tag AS (
-                DELETE FROM ml_model_metadata t USING m WHERE t.model_id = m.id AND t.name = $3
+                DELETE FROM ml_model_metadata t USING m WHERE t.model_id = m.id AND t.name = $3 RETURNING t.value
+            ), audit AS (
+                {AuditSql.Insert("m", "registered_model_tag_deleted", AuditEntity.Project, "$1", "RegisteredModel", "m.id", "$2",
+                    AuditSql.KeyedChange("tags", "$3", "(SELECT value FROM tag)", "NULL::text"))}
+            ), hook AS (
+                {WebhookEventSql.Insert("m", "$1", WebhookEventSql.RegisteredModelTagDeleted("m.id", "$2::text", "$3::text"))}
             )
             SELECT count(*) FROM m
             """,
@@ -209,11 +241,11 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
              new NpgsqlParameter<string> { TypedValue = key }],
             cancellationToken);
 
+    /// <summary>Runs a write that answers with the model, in a recorded batch.</summary>
     private async Task<RegisteredModel?> ReadOneAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.AddRange(parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var batch = dataSource.CreateRecordedBatch().Add(sql, parameters);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         return await ReadModelAsync(reader, cancellationToken);
     }
 
@@ -225,7 +257,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
         long projectId, string[] names, string sql, NpgsqlParameter[] parameters,
         Func<NpgsqlDataReader, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        await using var batch = dataSource.CreateRecordedBatch();
         var locks = new NpgsqlBatchCommand(LockNamesSql);
         locks.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
         locks.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = names });
@@ -240,9 +272,8 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
 
     private async Task<bool> AffectsModelAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.AddRange(parameters);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))! > 0;
+        await using var batch = dataSource.CreateRecordedBatch().Add(sql, parameters);
+        return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0;
     }
 
 }

@@ -1,0 +1,35 @@
+using Npgsql;
+
+namespace Registry.Api.Changes;
+
+/// <summary>
+/// How a write records itself in its own transaction. Its batch starts with <see cref="CreateRecordedBatch"/>, which tells
+/// the database who is writing; its statement then adds <see cref="AuditSql"/> and <see cref="WebhookEventSql"/> CTEs
+/// that insert the audit row and the webhook deliveries from the rows it changed. One round trip, one implicit
+/// transaction: the records exist if and only if the change committed.
+/// </summary>
+internal static class Recording
+{
+    /// <summary>A batch whose first command (no result set) names <see cref="Actor.Current"/> for the rest of its transaction.</summary>
+    public static NpgsqlBatch CreateRecordedBatch(this NpgsqlDataSource dataSource)
+    {
+        var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(ActAs(Actor.Current));
+        return batch;
+    }
+
+    /// <summary>For work on a connection of its own (an explicit transaction): run it first.</summary>
+    public static NpgsqlBatchCommand ActAs(Actor? actor) => new("CALL registry_act_as($1::jsonb)")
+    {
+        Parameters = { new NpgsqlParameter<string> { TypedValue = actor?.ToJson() ?? "{}" } },
+    };
+
+    /// <summary>Adds a statement with its positional parameters ($1, $2, ... in the order given).</summary>
+    public static NpgsqlBatch Add(this NpgsqlBatch batch, string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        batch.BatchCommands.Add(command);
+        return batch;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Npgsql;
+using Registry.Api.Changes;
+using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Search;
+
+namespace Registry.Api.Features.Webhooks;
+
+public enum RedeliverOutcome { Redelivered, NotFound, WebhookDisabled }
+
+/// <summary>A webhook's deliveries as its Maintainers see them (ours: MLflow has no such API), and redelivery.</summary>
+internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
+{
+    private const string DeliveryJson =
+        """
+        json_build_object(
+            'delivery_id', d.delivery_id, 'event', d.event, 'state', upper(d.state), 'attempts', d.attempts,
+            'creation_timestamp', (extract(epoch FROM d.created_at) * 1000)::bigint,
+            'next_attempt_timestamp', CASE WHEN d.state = 'pending' THEN (extract(epoch FROM d.next_attempt_at) * 1000)::bigint END,
+            'delivered_timestamp', (extract(epoch FROM d.delivered_at) * 1000)::bigint,
+            'last_response_status', d.last_response_status, 'last_error', d.last_error, 'payload', d.payload,
+            'attempt_history', COALESCE((
+                SELECT json_agg(json_build_object(
+                    'timestamp', (extract(epoch FROM a.started_at) * 1000)::bigint, 'duration_ms', a.duration_ms,
+                    'response_status', a.response_status, 'response_body', a.response_body, 'error', a.error) ORDER BY a.id)
+                FROM webhook_delivery_attempts a WHERE a.delivery_id = d.id), '[]'::json))
+        """;
+
+    /// <returns>Newest first, keyset-paged; null when the project has no such webhook.</returns>
+    public async Task<(IReadOnlyList<WebhookDelivery> Deliveries, string? NextPageToken)?> ListAsync(
+        long projectId, Guid webhookId, int maxResults, string? pageToken, CancellationToken cancellationToken)
+    {
+        var query = $"deliveries:{webhookId}";
+        long? before = PageToken.Decode(pageToken, query, [typeof(long)]) is [long id] ? id : null;
+        await using var command = dataSource.CreateCommand(
+            $"""
+            SELECT d.id, {DeliveryJson}
+            FROM webhooks w
+            LEFT JOIN LATERAL (
+                SELECT * FROM webhook_deliveries d WHERE d.webhook_id = w.id AND ($3::bigint IS NULL OR d.id < $3) ORDER BY d.id DESC LIMIT $4
+            ) d ON true
+            WHERE w.project_id = $1 AND w.id = $2
+            ORDER BY d.id DESC
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = webhookId });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)before ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxResults + 1 });
+        var rows = new List<(long Id, WebhookDelivery Delivery)>();
+        var found = false;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                found = true;
+                if (!reader.IsDBNull(0))
+                {
+                    rows.Add((reader.GetInt64(0), Parse(reader.GetString(1))));
+                }
+            }
+        }
+        if (!found)
+        {
+            return null;
+        }
+        return rows.Count <= maxResults
+            ? ([.. rows.Select(r => r.Delivery)], null)
+            : ([.. rows.Take(maxResults).Select(r => r.Delivery)], PageToken.Encode(query, [rows[maxResults - 1].Id]));
+    }
+
+    /// <summary>
+    /// Sends a delivery again, with the same delivery id (receivers that already have it may drop it): it is pending
+    /// from now, for another day of retries. This process's dispatcher is woken by the caller.
+    /// </summary>
+    public async Task<(RedeliverOutcome Outcome, WebhookDelivery? Delivery)> RedeliverAsync(
+        long projectId, Guid webhookId, Guid deliveryId, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateRecordedBatch().Add(
+            $"""
+            WITH target AS (
+                SELECT d.id, w.status, w.name FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                WHERE w.project_id = $1 AND w.id = $2 AND d.delivery_id = $3
+                FOR UPDATE OF d
+            ), d AS (
+                UPDATE webhook_deliveries d
+                SET state = 'pending', next_attempt_at = now(), give_up_at = now() + interval '24 hours', delivered_at = NULL
+                FROM target WHERE d.id = target.id AND target.status = 'ACTIVE'
+                RETURNING d.*
+            ), audit AS (
+                {AuditSql.Insert("d JOIN target ON target.id = d.id", "webhook_delivery_redelivered", AuditEntity.Project, "$1",
+                    "WebhookDelivery", "d.delivery_id", "target.name || ' ' || d.event || ' ' || d.delivery_id")}
+            )
+            SELECT (SELECT status FROM target), (SELECT {DeliveryJson} FROM d)
+            """,
+            new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<Guid> { TypedValue = webhookId },
+            new NpgsqlParameter<Guid> { TypedValue = deliveryId });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return reader.IsDBNull(0) ? (RedeliverOutcome.NotFound, null)
+            : reader.IsDBNull(1) ? (RedeliverOutcome.WebhookDisabled, null)
+            : (RedeliverOutcome.Redelivered, Parse(reader.GetString(1)));
+    }
+
+    private static WebhookDelivery Parse(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.WebhookDelivery)!;
+}

@@ -1,0 +1,137 @@
+using Npgsql;
+using Registry.Api.Changes;
+using Registry.Api.Mlflow;
+
+namespace Registry.Api.Features.Webhooks;
+
+/// <summary>A delivery claimed for one attempt.</summary>
+/// <param name="Attempt">Its attempt number; the outcome is recorded only while the claim is still this one.</param>
+internal sealed record ClaimedDelivery(
+    long Id, Guid DeliveryId, Guid WebhookId, string Event, string Payload, DateTime CreatedAt, int Attempt, DateTime GiveUpAt,
+    string Url, string? ProtectedSecret);
+
+/// <summary>The dispatchers' SQL: claiming due deliveries, recording what each attempt came to, and housekeeping.</summary>
+internal sealed class DispatchStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> due deliveries with <c>FOR UPDATE SKIP LOCKED</c> (processes never wait for
+    /// each other nor take the same row) and leases them to <paramref name="claimant"/>: if it dies, the lease runs out and
+    /// the delivery is due again, for whichever process comes first. Deliveries of a webhook disabled meanwhile fail.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, TimeSpan lease, string claimant, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH due AS (
+                SELECT d.id, w.status = 'ACTIVE' AS active
+                FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                WHERE d.state = 'pending' AND d.next_attempt_at <= now()
+                ORDER BY d.next_attempt_at
+                LIMIT $1
+                FOR UPDATE OF d SKIP LOCKED
+            ), dropped AS (
+                UPDATE webhook_deliveries d SET state = 'failed', last_error = 'The webhook was disabled.'
+                FROM due WHERE d.id = due.id AND NOT due.active
+            )
+            UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + $2, claimed_by = $3
+            FROM due, webhooks w
+            WHERE d.id = due.id AND due.active AND w.id = d.webhook_id
+            RETURNING d.id, d.delivery_id, d.webhook_id, d.event, d.payload::text, d.created_at, d.attempts, d.give_up_at, w.url, w.protected_secret
+            """);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = lease });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = claimant });
+        var claimed = new List<ClaimedDelivery>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            claimed.Add(new ClaimedDelivery(
+                reader.GetInt64(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3), reader.GetString(4), reader.GetDateTime(5),
+                reader.GetInt32(6), reader.GetDateTime(7), reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9)));
+        }
+        return claimed;
+    }
+
+    /// <summary>
+    /// Records an attempt and what follows from it, in one statement: the delivery is delivered, due again at
+    /// <paramref name="retryIn"/>, or failed; the webhook's failure streak starts or ends; a webhook whose every delivery
+    /// has failed for <see cref="DisableAfter"/> is disabled with the reason in its status (audited as the registry's
+    /// doing) and its other pending deliveries fail.
+    /// </summary>
+    /// <param name="retryIn">When to try again; null when this attempt ends the delivery (delivered, or failed for good).</param>
+    public async Task RecordAsync(
+        ClaimedDelivery delivery, string claimant, DateTime startedAt, SendResult result, TimeSpan? retryIn, CancellationToken cancellationToken)
+    {
+        var state = result.Delivered ? "delivered" : retryIn is null ? "failed" : "pending";
+        await using var batch = dataSource.CreateRecordedBatch().Add(
+            $"""
+            WITH attempt AS (
+                INSERT INTO webhook_delivery_attempts (delivery_id, started_at, duration_ms, response_status, response_body, error)
+                VALUES ($1, $2, $3, $4, $5, $6)
+            ), delivery AS (
+                UPDATE webhook_deliveries SET state = $7, next_attempt_at = now() + COALESCE($8, interval '0'),
+                    last_response_status = $4, last_error = $6, delivered_at = CASE WHEN $7 = 'delivered' THEN now() END
+                WHERE id = $1 AND attempts = $9 AND claimed_by = $10
+            ), streak AS (
+                SELECT id, status, name, COALESCE(failing_since, $2) AS since FROM webhooks WHERE id = $11 FOR UPDATE
+            ), webhook AS (
+                UPDATE webhooks w SET
+                    failing_since = CASE WHEN $12 THEN NULL ELSE streak.since END,
+                    status = CASE WHEN NOT $12 AND streak.since <= now() - $13 THEN 'DISABLED' ELSE w.status END,
+                    status_reason = CASE WHEN NOT $12 AND streak.since <= now() - $13 AND w.status = 'ACTIVE'
+                        THEN 'Disabled by Registry: every delivery failed from ' || to_char(streak.since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                             || ' to ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' (last: ' || COALESCE($6, '') || ')'
+                        ELSE w.status_reason END
+                FROM streak
+                WHERE w.id = streak.id AND (CASE WHEN $12 THEN w.failing_since IS NOT NULL ELSE w.failing_since IS NULL OR streak.since <= now() - $13 END)
+                RETURNING w.id, w.project_id, w.status AS new_status, streak.status AS old_status, w.name
+            ), disabled AS (
+                SELECT * FROM webhook WHERE old_status = 'ACTIVE' AND new_status = 'DISABLED'
+            ), abandoned AS (
+                UPDATE webhook_deliveries d SET state = 'failed', last_error = 'The webhook was disabled after failing for a day.'
+                FROM disabled WHERE d.webhook_id = disabled.id AND d.state = 'pending' AND d.id <> $1
+            ), audit AS (
+                {AuditSql.Insert("disabled", "webhook_disabled", AuditEntity.Project, "disabled.project_id", "Webhook", "disabled.id", "disabled.name",
+                    AuditSql.Changes(("status", "'ACTIVE'::text", "disabled.new_status")))}
+            )
+            SELECT 1
+            """,
+            new NpgsqlParameter<long> { TypedValue = delivery.Id },
+            new NpgsqlParameter<DateTime> { TypedValue = startedAt },
+            new NpgsqlParameter<int> { TypedValue = (int)Math.Min(result.Duration.TotalMilliseconds, int.MaxValue) },
+            new NpgsqlParameter { Value = (object?)result.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer },
+            Sql.NullableText(result.ResponseBody),
+            Sql.NullableText(result.Error),
+            new NpgsqlParameter<string> { TypedValue = state },
+            new NpgsqlParameter { Value = (object?)retryIn ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Interval },
+            new NpgsqlParameter<int> { TypedValue = delivery.Attempt },
+            new NpgsqlParameter<string> { TypedValue = claimant },
+            new NpgsqlParameter<Guid> { TypedValue = delivery.WebhookId },
+            new NpgsqlParameter<bool> { TypedValue = result.Delivered },
+            new NpgsqlParameter<TimeSpan> { TypedValue = DisableAfter });
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A webhook whose every delivery attempt has failed for this long is disabled.</summary>
+    public static readonly TimeSpan DisableAfter = TimeSpan.FromHours(24);
+
+    /// <summary>How soon the next pending delivery is due (one in flight counts at the end of its lease); null when none is.</summary>
+    public async Task<TimeSpan?> NextDueInAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT min(next_attempt_at) - clock_timestamp() FROM webhook_deliveries WHERE state = 'pending'");
+        return await command.ExecuteScalarAsync(cancellationToken) is TimeSpan due ? due : null;
+    }
+
+    /// <summary>Forgets finished deliveries (and their attempts) older than the retention.</summary>
+    public async Task<int> PurgeAsync(TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            DELETE FROM webhook_deliveries WHERE id IN (
+                SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND created_at < now() - $1 LIMIT 10000)
+            """);
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = retention });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
