@@ -25,7 +25,9 @@ internal static class MlflowApi
     /// </summary>
     public static IEndpointRouteBuilder MapMlflow(this IEndpointRouteBuilder app)
     {
-        var mlflow = ProjectScoped(app, ProjectPrefix);
+        var scope = ProjectScoped(app, ProjectPrefix);
+        MapUnknownEndpoints(scope);
+        var mlflow = Operations(scope);
         mlflow.MapRegisteredModels();
         mlflow.MapModelVersions();
         mlflow.MapAliasesAndLatest();
@@ -34,13 +36,15 @@ internal static class MlflowApi
         mlflow.MapMetrics();
         mlflow.MapRunArtifacts();
         mlflow.MapLoggedModels();
-        MapUnknownEndpoints(mlflow);
 
-        var artifacts = ProjectScoped(app, ArtifactsPrefix);
-        artifacts.MapArtifactProxy();
-        MapUnknownEndpoints(artifacts);
+        var artifactScope = ProjectScoped(app, ArtifactsPrefix);
+        MapUnknownEndpoints(artifactScope);
+        Operations(artifactScope).MapArtifactProxy();
         return app;
     }
+
+    /// <summary>The operations of a scope, each in its own span; unknown endpoints are no operation.</summary>
+    private static RouteGroupBuilder Operations(RouteGroupBuilder scope) => scope.MapGroup("").AddEndpointFilter<OperationSpans>();
 
     private static RouteGroupBuilder ProjectScoped(IEndpointRouteBuilder app, string prefix) => app.MapGroup(prefix)
         .RequireFeature(FeatureFlagNames.MlExperimentTracking)
