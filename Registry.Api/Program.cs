@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Microsoft.FeatureManagement;
 using Registry.Api;
 using Registry.Api.Auth;
@@ -43,18 +45,18 @@ builder.Services.AddOpenApi(options => options.DescribeJsonBodies().DescribeRawM
 
 builder.Services.AddMemoryCache();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddRegistryAuth(builder.Configuration);
-builder.Services.Configure<RequestLimits>(builder.Configuration.GetSection("Registry"));
+builder.Services.AddRegistryAuth();
+builder.Services.AddOptions<RequestLimits>().BindConfiguration(RequestLimits.Section).ValidateOnStart();
 builder.Services.AddSingleton<LargeBodyGate>();
 builder.Services.AddSingleton<ExpectedFailureLog>();
 // JSON bodies are limited as they are read (JsonBody); artifact uploads raise this limit for themselves, per request.
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestLimits.KestrelLimit(
-    builder.Configuration.GetValue("Registry:MaxRequestBodyBytes", new RequestLimits().MaxRequestBodyBytes)));
+builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimits>>((kestrel, limits) =>
+    kestrel.Limits.MaxRequestBodySize = RequestLimits.KestrelLimit(limits.Value.MaxRequestBodyBytes));
 
 builder.Services.AddSingleton<RegisteredModelStore>();
 builder.Services.AddSingleton<RegisteredModelSearch>();
 builder.Services.AddSingleton<ModelVersionStore>();
-builder.Services.AddOptions<ModelSourceOptions>().BindConfiguration("Registry:ModelSources").ValidateOnStart();
+builder.Services.AddOptions<ModelSourceOptions>().BindConfiguration(ModelSourceOptions.Section).ValidateOnStart();
 builder.Services.AddSingleton<ModelSources>();
 builder.Services.AddSingleton<StageAndAliasStore>();
 builder.Services.AddSingleton<ModelVersionSearch>();
@@ -69,8 +71,7 @@ builder.Services.AddSingleton<AdminStore>();
 builder.Services.AddSingleton<TokenStore>();
 builder.Services.AddSingleton<TokenLifetime>();
 builder.Services.AddHostedService<ArtifactDeletionWorker>();
-builder.Services.Configure<ArtifactOptions>(builder.Configuration.GetSection("Registry:Artifacts"));
-builder.Services.AddArtifactStore(builder.Configuration);
+builder.Services.AddArtifactStore();
 builder.Services.AddSingleton<LoggedModelStore>();
 builder.Services.AddSingleton<LoggedModelSearch>();
 

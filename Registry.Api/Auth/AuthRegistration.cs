@@ -5,7 +5,7 @@ namespace Registry.Api.Auth;
 internal static class AuthRegistration
 {
     /// <summary>Personal access tokens, their cache and its invalidation, authorization policies and rate limits.</summary>
-    public static IServiceCollection AddRegistryAuth(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddRegistryAuth(this IServiceCollection services)
     {
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.DefaultTokenLifetimeDays <= o.MaxTokenLifetimeDays, "Registry:Auth:DefaultTokenLifetimeDays may not exceed MaxTokenLifetimeDays.")
@@ -16,7 +16,7 @@ internal static class AuthRegistration
         services.AddAuthentication(PersonalAccessTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, PersonalAccessTokenHandler>(PersonalAccessTokenHandler.SchemeName, null);
         services.AddRegistryAuthorization();
-        services.AddRegistryRateLimiting(configuration);
+        services.AddRegistryRateLimiting();
         return services;
     }
 }
