@@ -11,6 +11,7 @@ internal static class AuthRegistration
             .Validate(o => o.DefaultTokenLifetimeDays <= o.MaxTokenLifetimeDays, "Registry:Auth:DefaultTokenLifetimeDays may not exceed MaxTokenLifetimeDays.")
             .ValidateOnStart();
         services.AddSingleton<AccessLookup>();
+        services.AddSingleton<IAuthCacheInvalidation>(provider => provider.GetRequiredService<AccessLookup>());
         services.AddSingleton<AuthChangeListener>();
         services.AddHostedService(provider => provider.GetRequiredService<AuthChangeListener>());
         services.AddAuthentication(PersonalAccessTokenHandler.SchemeName)

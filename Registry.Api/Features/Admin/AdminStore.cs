@@ -7,7 +7,7 @@ using static Registry.Api.Features.Admin.AdminSql;
 namespace Registry.Api.Features.Admin;
 
 /// <summary>Tenants: projects, users and memberships. Used by the admin API and the CLI.</summary>
-internal sealed class AdminStore(NpgsqlDataSource dataSource, AccessLookup access)
+internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalidation access)
 {
     public enum MemberChange { Done, NotFound, AboveActingLevel }
 

@@ -7,7 +7,7 @@ using static Registry.Api.Features.Admin.AdminSql;
 namespace Registry.Api.Features.Admin;
 
 /// <summary>Personal access tokens: created, listed, revoked and rotated. Used by the admin API and the CLI.</summary>
-internal sealed class TokenStore(NpgsqlDataSource dataSource, AccessLookup access)
+internal sealed class TokenStore(NpgsqlDataSource dataSource, IAuthCacheInvalidation access)
 {
     private const string TokenColumns = "id, name, user_id, scopes, revoked, created_at, expires_at";
 
