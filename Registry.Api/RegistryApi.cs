@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using Microsoft.FeatureManagement;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Registry.Api.Auth;
 using Registry.Api.FeatureFlags;
 using Registry.Api.Features.Admin;
 using Registry.Api.Features.Artifacts;
 using Registry.Api.Features.Experiments;
+using Registry.Api.Features.FeatureGates;
 using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
@@ -30,9 +31,15 @@ internal static class RegistryApi
             "registrydb",
             settings => settings.DisableTracing = settings.DisableMetrics = !builder.ExportsTelemetry(),
             DatabaseDefaults.Apply);
-        builder.Services.AddDbContextPool<RegistryDbContext>((services, options) =>
-            options.UseRegistryDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>()));
+        // The schema readiness check is the API's only EF Core use; it answers a failed connection itself (503, logged once),
+        // so EF Core's own error for it would only repeat an outage at Error with a stack trace.
+        builder.Services.AddDbContextPool<RegistryDbContext>((services, options) => options
+            .UseRegistryDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>())
+            .ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (RelationalEventId.CommandError, LogLevel.Debug))));
         builder.Services.AddSchemaReadiness();
+        builder.Services.AddGracefulShutdown();
 
         builder.Services.Configure<JsonOptions>(options =>
         {
@@ -42,7 +49,7 @@ internal static class RegistryApi
         // Binding failures (malformed JSON, wrong content type) become exceptions the error middleware answers in MLflow's shape.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
-        builder.Services.AddFeatureManagement();
+        builder.Services.AddRegistryFeatureFlags();
         builder.Services.AddOpenApi(options => options.DescribeJsonBodies().DescribeRawModelVersions());
 
         builder.Services.AddMemoryCache();
@@ -76,6 +83,7 @@ internal static class RegistryApi
         builder.Services.AddArtifactStore();
         builder.Services.AddSingleton<LoggedModelStore>();
         builder.Services.AddSingleton<LoggedModelSearch>();
+        builder.Services.AddSingleton<FeatureGateStore>();
         return builder;
     }
 
@@ -96,6 +104,7 @@ internal static class RegistryApi
         }
         MapMlflow(app);
         app.MapAdmin();
+        app.MapFeatures();
         return app;
     }
 

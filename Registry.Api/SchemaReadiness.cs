@@ -23,6 +23,9 @@ internal sealed class SchemaReadiness(IServiceScopeFactory scopes, ILogger<Schem
     private long _checkStarted;
     private volatile bool _current;
 
+    /// <summary>True for good once the schema was current: the gate's per-request check costs one field read.</summary>
+    public bool IsCurrent => _current;
+
     /// <summary>Current for good once it was; until then the database is asked at most once a second, by one caller at a time.</summary>
     public Task<State> StateAsync()
     {
@@ -80,7 +83,7 @@ internal sealed class SchemaGate(SchemaReadiness readiness) : IStartupFilter
     {
         app.Use(async (context, nextMiddleware) =>
         {
-            if (context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/alive")
+            if (readiness.IsCurrent || context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/alive")
                 || await readiness.StateAsync().WaitAsync(context.RequestAborted) != SchemaReadiness.State.Behind)
             {
                 await nextMiddleware(context);

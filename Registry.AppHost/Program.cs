@@ -32,9 +32,9 @@ if (builder.ExecutionContext.IsRunMode)
 }
 
 // The web UI: talks to the API with the signed-in user's token; the database holds only its Data Protection keys,
-// so its replicas share sessions.
+// so its replicas share sessions. It scales with the API unless told otherwise.
 builder.AddProject<Projects.Registry_Web>("web")
-    .WithReplicasFrom("Web:Replicas")
+    .WithReplicasFrom("Web:Replicas", fallback: "Api:Replicas")
     .WithReference(api)
     .WithReference(registrydb)
     .WaitFor(api)

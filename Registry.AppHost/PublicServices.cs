@@ -5,10 +5,14 @@ namespace Registry.AppHost;
 /// <summary>What every service the AppHost exposes to users shares (the API; the web UI when it joins).</summary>
 internal static class PublicServices
 {
-    /// <summary>Runs as many replicas as <paramref name="setting"/> asks for (default 1); locally DCP balances the endpoint across them.</summary>
-    public static IResourceBuilder<ProjectResource> WithReplicasFrom(this IResourceBuilder<ProjectResource> service, string setting)
+    /// <summary>
+    /// Runs as many replicas as <paramref name="setting"/> asks for, else as many as <paramref name="fallback"/> asks for
+    /// (default 1); locally DCP balances the endpoint across them.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithReplicasFrom(this IResourceBuilder<ProjectResource> service, string setting, string? fallback = null)
     {
-        var replicas = service.ApplicationBuilder.Configuration.GetValue(setting, 1);
+        var configuration = service.ApplicationBuilder.Configuration;
+        var replicas = configuration.GetValue(setting, fallback is null ? 1 : configuration.GetValue(fallback, 1));
         if (replicas < 1)
         {
             throw new InvalidOperationException($"{setting} is {replicas}; a service runs at least 1 replica.");

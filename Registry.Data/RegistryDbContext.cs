@@ -11,6 +11,7 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<ProjectMember> ProjectMembers => Set<ProjectMember>();
     public DbSet<PersonalAccessToken> PersonalAccessTokens => Set<PersonalAccessToken>();
     public DbSet<PendingArtifactDeletion> PendingArtifactDeletions => Set<PendingArtifactDeletion>();
+    public DbSet<FeatureGate> FeatureGates => Set<FeatureGate>();
     public DbSet<Experiment> Experiments => Set<Experiment>();
     public DbSet<Model> Models => Set<Model>();
     public DbSet<ModelMetadata> ModelMetadata => Set<ModelMetadata>();

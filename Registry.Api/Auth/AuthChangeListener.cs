@@ -23,6 +23,17 @@ public sealed class AuthChangeListener(IConfiguration configuration, AccessLooku
     /// <summary>Raised with the project's id when a project is created or deleted.</summary>
     public event Action<long>? ProjectChanged;
 
+    private volatile bool _hearing;
+
+    /// <summary>Whether notifications flow: caches may then keep what they read until told it changed.</summary>
+    public bool IsHearing => _hearing;
+
+    /// <summary>Raised once notifications flow again: caches must reload, since changes may have been missed meanwhile.</summary>
+    public event Action? HearingAgain;
+
+    /// <summary>Raised when a feature gate changes, or when everything may have (a TRUNCATE).</summary>
+    public event Action? FeatureGatesChanged;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var retry = FirstRetry;
@@ -39,6 +50,8 @@ public sealed class AuthChangeListener(IConfiguration configuration, AccessLooku
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
                 lookup.StartHearingChanges();
+                _hearing = true;
+                HearingAgain?.Invoke();
                 if (failing)
                 {
                     logger.LogInformation("Hearing the database's auth change notifications again");
@@ -53,6 +66,7 @@ public sealed class AuthChangeListener(IConfiguration configuration, AccessLooku
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 lookup.StopHearingChanges();
+                _hearing = false;
                 if (!failing)
                 {
                     logger.LogWarning("Lost the database's auth change notifications ({Reason}); auth lookups are not cached until they are back",
@@ -64,6 +78,7 @@ public sealed class AuthChangeListener(IConfiguration configuration, AccessLooku
             }
         }
         lookup.StopHearingChanges();
+        _hearing = false;
     }
 
     private static async Task PauseAsync(TimeSpan delay, CancellationToken stoppingToken)
@@ -92,7 +107,11 @@ public sealed class AuthChangeListener(IConfiguration configuration, AccessLooku
 
     private void Handle(string payload)
     {
-        if (payload.StartsWith(AuthChangeNotifications.Token, StringComparison.Ordinal))
+        if (payload.StartsWith(AuthChangeNotifications.Feature, StringComparison.Ordinal))
+        {
+            FeatureGatesChanged?.Invoke();
+        }
+        else if (payload.StartsWith(AuthChangeNotifications.Token, StringComparison.Ordinal))
         {
             lookup.ForgetToken(payload[AuthChangeNotifications.Token.Length..]);
         }
@@ -107,6 +126,10 @@ public sealed class AuthChangeListener(IConfiguration configuration, AccessLooku
             // A user's or a project's change reaches entries this cache cannot name (the user's tokens, the project's
             // memberships); such changes are rare, so everything is looked up again.
             lookup.ForgetEverything();
+            if (payload == AuthChangeNotifications.All)
+            {
+                FeatureGatesChanged?.Invoke();
+            }
             if (payload.StartsWith(AuthChangeNotifications.Project, StringComparison.Ordinal)
                 && long.TryParse(payload.AsSpan(AuthChangeNotifications.Project.Length), CultureInfo.InvariantCulture, out var changed))
             {

@@ -7,6 +7,9 @@ namespace Registry.Api.FeatureFlags;
 public static class FeatureFlagNames
 {
     public const string MlExperimentTracking = "ml_experiment_tracking";
+
+    /// <summary>Every flag this server has: the ones the Features API may set.</summary>
+    public static readonly IReadOnlyList<string> All = [MlExperimentTracking];
 }
 
 /// <summary>Endpoint metadata: the endpoint exists only while <see cref="Flag"/> is on for the route's project.</summary>

@@ -90,6 +90,10 @@ internal sealed class MlflowErrorMiddleware(
         // number out of range): bad input, not a server fault.
         PostgresException { SqlState: var state } data when state.StartsWith("22", StringComparison.Ordinal) =>
             MlflowError.InvalidParameterValue($"Invalid value: {data.MessageText}."),
+        // Every reference a request makes is checked by its own statement, so a foreign key refusing one means a
+        // concurrent delete (of the project, the experiment, the model) won the race: what it referred to is gone.
+        PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } =>
+            MlflowError.ResourceDoesNotExist("A resource this request refers to was deleted while it ran."),
         _ when IsConflict(exception) => MlflowError.TemporarilyUnavailable("The request kept colliding with concurrent writes; retry it."),
         NpgsqlException { IsTransient: true } or { InnerException: NpgsqlException { IsTransient: true } } =>
             MlflowError.TemporarilyUnavailable("The database is unavailable; retry shortly."),

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Registry.Api.Features.Admin;
 using Registry.Api.Features.Artifacts;
 using Registry.Api.Features.Experiments;
+using Registry.Api.Features.FeatureGates;
 using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
@@ -16,6 +17,8 @@ namespace Registry.Api.Mlflow;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(MlflowErrorBody))]
+[JsonSerializable(typeof(FeatureDto))]
+[JsonSerializable(typeof(List<FeatureDto>))]
 [JsonSerializable(typeof(EmptyResponse))]
 [JsonSerializable(typeof(CreateRegisteredModelRequest))]
 [JsonSerializable(typeof(UpdateRegisteredModelRequest))]

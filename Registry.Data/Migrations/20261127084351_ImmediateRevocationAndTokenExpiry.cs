@@ -95,6 +95,7 @@ namespace Registry.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            // Contract step: breaks the previous build during a rolling upgrade (it predates the README's upgrade rule): that build stores a token created without expires_at as NULL, which now fails (500) until every replica runs this one.
             // Every token expires: those that never did get the longest lifetime a new token may have (365 days, as GitLab
             // caps it), from today, so that no one is locked out by the upgrade.
             migrationBuilder.Sql(

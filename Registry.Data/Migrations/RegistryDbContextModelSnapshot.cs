@@ -457,6 +457,54 @@ namespace Registry.Data.Migrations
                     b.ToTable("ml_experiment_metadata", (string)null);
                 });
 
+            modelBuilder.Entity("Registry.Data.Entities.FeatureGate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<string>("FeatureName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("feature_name");
+
+                    b.Property<long?>("ProjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("project_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.HasKey("Id")
+                        .HasName("pk_feature_gates");
+
+                    b.HasIndex("FeatureName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_feature_gates_global")
+                        .HasFilter("project_id IS NULL");
+
+                    b.HasIndex("ProjectId")
+                        .HasDatabaseName("ix_feature_gates_project_id");
+
+                    b.HasIndex("FeatureName", "ProjectId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_feature_gates_project")
+                        .HasFilter("project_id IS NOT NULL");
+
+                    b.ToTable("feature_gates", (string)null);
+                });
+
             modelBuilder.Entity("Registry.Data.Entities.LoggedModel", b =>
                 {
                     b.Property<long>("Id")
@@ -1289,6 +1337,15 @@ namespace Registry.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_ml_experiment_metadata_ml_experiments_experiment_id");
+                });
+
+            modelBuilder.Entity("Registry.Data.Entities.FeatureGate", b =>
+                {
+                    b.HasOne("Registry.Data.Entities.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_feature_gates_projects_project_id");
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.LoggedModel", b =>

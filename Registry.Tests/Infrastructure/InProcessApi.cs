@@ -11,6 +11,8 @@ public class InProcessApi(IReadOnlyDictionary<string, string?> settings) : WebAp
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+        // Nothing routes to a test host by readiness: waiting for a balancer to notice would only slow every dispose.
+        builder.UseSetting("Registry:Shutdown:DrainDelaySeconds", "0");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

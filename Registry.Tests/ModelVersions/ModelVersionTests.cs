@@ -75,19 +75,8 @@ public sealed class ModelVersionTests(RegistryAppFixture app)
     }
 
     [Fact]
-    public async Task Thirty_two_concurrent_creates_yield_versions_1_to_32_without_errors()
-    {
-        var name = await NewModelAsync();
-
-        var responses = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => _versions.CreateRawAsync(name, "s3://bucket/model")));
-
-        var numbers = new List<int>();
-        foreach (var response in responses)
-        {
-            numbers.Add(int.Parse((string)(await response.ShouldBeOkAsync())["model_version"]!["version"]!, System.Globalization.CultureInfo.InvariantCulture));
-        }
-        Assert.Equal(Enumerable.Range(1, 32), numbers.Order());
-    }
+    public Task Thirty_two_concurrent_creates_yield_versions_1_to_32_without_errors() =>
+        ConcurrencyScenarios.ThirtyTwoVersionCreatesNumberOneToThirtyTwoAsync(_ => app.Http, app.Tenants);
 
     [Fact]
     public async Task Update_changes_the_description()

@@ -136,10 +136,12 @@ public sealed class LimitTests(RegistryAppFixture app, ITestOutputHelper output)
 
         output.WriteLine(string.Join(Environment.NewLine, logs.Entries.Where(e => e.Level >= LogLevel.Warning)));
         Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
-        var entry = Assert.Single(logs.Entries, e => e.Level >= LogLevel.Warning && e.Category.StartsWith("Registry", StringComparison.Ordinal));
-        Assert.Equal(LogLevel.Warning, entry.Level);
-        Assert.Null(entry.Exception);
-        Assert.Contains("TEMPORARILY_UNAVAILABLE", entry.Message);
+        var warnings = logs.Entries.Where(e => e.Level >= LogLevel.Warning && e.Category.StartsWith("Registry", StringComparison.Ordinal)).ToList();
+        Assert.All(warnings, e => Assert.Null(e.Exception));
+        // The background listeners (auth changes, artifact deletions) say once that they lost the database, as they should.
+        Assert.All(warnings.GroupBy(e => e.Category), category => Assert.Single(category));
+        var answered = Assert.Single(warnings, e => e.Message.Contains("TEMPORARILY_UNAVAILABLE", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, answered.Level);
     }
 
     [Fact]

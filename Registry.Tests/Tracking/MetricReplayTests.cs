@@ -45,20 +45,8 @@ public sealed class MetricReplayTests(RegistryAppFixture app)
     }
 
     [Fact]
-    public async Task Concurrent_replays_of_one_batch_store_each_point_once()
-    {
-        var runId = await RunAsync();
-        object[] batch = [.. Enumerable.Range(0, 200).Select(i => Metric("x", i % 7, step: i))];
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _tracking.LogBatchAsync(runId, metrics: batch))).WaitAsync(timeout.Token);
-
-        foreach (var response in responses)
-        {
-            await response.ShouldBeOkAsync();
-        }
-        Assert.Equal(200, (await HistoryAsync(runId, "x")).Count);
-    }
+    public Task Concurrent_replays_of_one_batch_store_each_point_once() =>
+        ConcurrencyScenarios.ReplaysOfOneBatchStoreEachPointOnceAsync(_ => app.Http, app.Tenants);
 
     [Fact]
     public async Task History_pages_through_points_that_share_a_step_and_timestamp()

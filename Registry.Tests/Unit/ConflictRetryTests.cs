@@ -62,6 +62,19 @@ public sealed class ConflictRetryTests
         Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
     }
 
+    [Fact]
+    public async Task A_write_whose_project_was_deleted_while_it_ran_gets_not_found_instead_of_a_500()
+    {
+        var context = JsonRequest("{}");
+        var middleware = Middleware(_ => throw new PostgresException(
+            "insert or update on table \"experiments\" violates foreign key constraint", "ERROR", "ERROR", PostgresErrorCodes.ForeignKeyViolation));
+
+        await middleware.InvokeAsync(context);
+
+        Assert.Equal(StatusCodes.Status404NotFound, context.Response.StatusCode);
+        Assert.Equal("RESOURCE_DOES_NOT_EXIST", ErrorCode(context));
+    }
+
     private static MlflowErrorMiddleware Middleware(RequestDelegate next) =>
         new(next, NullLogger<MlflowErrorMiddleware>.Instance, Options.Create(new RequestLimits()),
             new ExpectedFailureLog(NullLogger<ExpectedFailureLog>.Instance, TimeProvider.System));

@@ -33,15 +33,25 @@ public abstract class WebTest(RegistryAppFixture app, WebBrowser browser) : IAsy
     /// </summary>
     protected async Task<IResponse> GotoAsync(string path, WaitUntilState waitUntil = WaitUntilState.Load)
     {
+        IResponse response;
         try
         {
-            return (await Page.GotoAsync(path, new PageGotoOptions { WaitUntil = waitUntil, Timeout = 30_000 }))!;
+            response = (await Page.GotoAsync(path, new PageGotoOptions { WaitUntil = waitUntil, Timeout = 30_000 }))!;
         }
         catch (TimeoutException)
         {
-            return (await Page.GotoAsync(path, new PageGotoOptions { WaitUntil = waitUntil, Timeout = 60_000 }))!;
+            response = (await Page.GotoAsync(path, new PageGotoOptions { WaitUntil = waitUntil, Timeout = 60_000 }))!;
         }
+        await FluentDefinedAsync();
+        return response;
     }
+
+    /// <summary>
+    /// Fluent's web components are defined by a script that runs after the load event; until then a button is an inert
+    /// element that ignores clicks and the keyboard (under load, for seconds).
+    /// </summary>
+    protected async Task FluentDefinedAsync() =>
+        await Page.WaitForFunctionAsync("() => !document.querySelector('fluent-button:not(:defined)')");
 
     protected async Task SignInAsync(TestToken token)
     {

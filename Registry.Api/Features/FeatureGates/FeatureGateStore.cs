@@ -1,0 +1,81 @@
+using Npgsql;
+using Registry.Api.FeatureFlags;
+
+namespace Registry.Api.Features.FeatureGates;
+
+/// <summary>
+/// The <c>feature_gates</c> table. Each change notifies every API process from its own transaction (the table's
+/// trigger); this process reloads at once, so its next request already sees the change.
+/// </summary>
+internal sealed class FeatureGateStore(NpgsqlDataSource dataSource, FeatureOverrides overrides)
+{
+    private const string SetForEveryProject =
+        """
+        WITH changed AS (
+            INSERT INTO feature_gates (feature_name, project_id, enabled) VALUES ($1, NULL, $3)
+            ON CONFLICT (feature_name) WHERE project_id IS NULL DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()
+            RETURNING project_id, enabled
+        )
+        SELECT project_id, enabled, true FROM changed
+        UNION ALL
+        SELECT project_id, enabled, false FROM feature_gates WHERE feature_name = $1 AND project_id IS NOT NULL
+        """;
+
+    private const string SetForProject =
+        """
+        WITH changed AS (
+            INSERT INTO feature_gates (feature_name, project_id, enabled) SELECT $1, p.id, $3 FROM projects p WHERE p.id = $2
+            ON CONFLICT (feature_name, project_id) WHERE project_id IS NOT NULL DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()
+            RETURNING project_id, enabled
+        )
+        SELECT project_id, enabled, true FROM changed
+        UNION ALL
+        SELECT project_id, enabled, false FROM feature_gates WHERE feature_name = $1 AND project_id IS DISTINCT FROM $2
+        """;
+
+    /// <summary>Every gate set, by flag.</summary>
+    public async Task<IReadOnlyDictionary<string, FlagOverrides>> AllAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT feature_name, project_id, enabled FROM feature_gates");
+        var rows = new List<(string Flag, long? Project, bool Enabled)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetBoolean(2)));
+        }
+        return rows.GroupBy(r => r.Flag).ToDictionary(g => g.Key, g => FlagOverrides.From(g.Select(r => (r.Project, r.Enabled))));
+    }
+
+    /// <summary>Sets the flag for every project or for one; the flag's gates afterwards, or null when the project does not exist.</summary>
+    public async Task<FlagOverrides?> SetAsync(string flag, long? projectId, bool enabled, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(projectId is null ? SetForEveryProject : SetForProject);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = flag });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)projectId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = enabled });
+        var rows = new List<(long? Project, bool Enabled, bool Changed)>();
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add((reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.GetBoolean(1), reader.GetBoolean(2)));
+            }
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            return null; // the project was deleted while this ran
+        }
+        overrides.Changed();
+        return rows.Any(r => r.Changed) ? FlagOverrides.From(rows.Select(r => (r.Project, r.Enabled))) : null;
+    }
+
+    /// <summary>Removes every gate of the flag: the configuration decides again.</summary>
+    public async Task DeleteAsync(string flag, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM feature_gates WHERE feature_name = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = flag });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        overrides.Changed();
+    }
+}
