@@ -31,9 +31,9 @@ internal static class DatabaseDefaults
         {
             settings.NoResetOnClose = true;
         }
-        // Searches plan with their real parameters (see CustomPlans), and over 100k runs their cost crosses
-        // jit_above_cost: every search then compiled its expressions anew. At 64 concurrent runs/search that cut
-        // throughput from 52 to 12 req/s; the queries themselves are index scans that gain nothing from JIT.
+        // Searches plan with their real parameters (see CustomPlans), and over many runs their cost crosses
+        // jit_above_cost: every search then compiled its expressions anew (bench/README.md has the cost), while the
+        // queries themselves are index scans that gain nothing from JIT.
         if (string.IsNullOrEmpty(settings.Options))
         {
             settings.Options = "-c jit=off";

@@ -1,26 +1,7 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Registry.Api;
-
-/// <summary><c>Registry:Shutdown</c>: how a stopping API process hands its traffic over (README, Scaling out).</summary>
-public sealed class ShutdownOptions
-{
-    public const string Section = "Registry:Shutdown";
-
-    /// <summary>
-    /// How long the process keeps serving after SIGTERM while <c>/health</c> already fails, so that load balancers, which
-    /// probe readiness, stop sending it requests before it stops accepting them: at least the probe's period × its failure
-    /// threshold.
-    /// </summary>
-    [Range(0, 300)]
-    public int DrainDelaySeconds { get; set; } = 5;
-
-    /// <summary>How long requests in flight may still take once the process has stopped accepting new ones.</summary>
-    [Range(0, 3600)]
-    public int RequestTimeoutSeconds { get; set; } = 25;
-}
 
 /// <summary>
 /// On SIGTERM the process first fails readiness (at <c>ApplicationStopping</c>) while it keeps serving, and asks clients
@@ -79,11 +60,11 @@ internal sealed class DrainingConnections(GracefulShutdown shutdown) : IStartupF
 
 internal static class GracefulShutdownExtensions
 {
-    public static IServiceCollection AddGracefulShutdown(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddGracefulShutdown(this IServiceCollection services)
     {
         services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        var settings = configuration.GetSection(ShutdownOptions.Section).Get<ShutdownOptions>() ?? new ShutdownOptions();
-        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(settings.DrainDelaySeconds + settings.RequestTimeoutSeconds));
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(shutdown.Value.DrainDelaySeconds + shutdown.Value.RequestTimeoutSeconds));
         services.AddSingleton<GracefulShutdown>();
         services.AddHostedService(provider => provider.GetRequiredService<GracefulShutdown>());
         services.AddHealthChecks().AddCheck<GracefulShutdown>("shutdown");

@@ -22,6 +22,14 @@ var api = builder.AddProject<Projects.Registry_Api>("api")
     .WaitForCompletion(migrations)
     .WithPublicHttpsEndpoint()
     .PublishAsImage("api.Dockerfile");
+if (builder.ExecutionContext.IsRunMode)
+{
+    // A developer's machine runs PostgreSQL, the API and the web UI side by side: the runtime settings for a small
+    // shared machine (README, Configuration). A published deployment sets its own.
+    api.WithEnvironment("DOTNET_gcServer", "0")
+        .WithEnvironment("DOTNET_TieredPGO", "0")
+        .WithEnvironment("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0");
+}
 
 // The web UI: talks to the API with the signed-in user's token; the database holds only its Data Protection keys,
 // so its replicas share sessions. It scales with the API unless told otherwise.

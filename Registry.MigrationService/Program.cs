@@ -7,7 +7,7 @@ builder.AddServiceDefaults();
 builder.AddNpgsqlDataSource("registrydb", settings => settings.DisableTracing = settings.DisableMetrics = !builder.ExportsTelemetry());
 builder.Services.AddDbContext<RegistryDbContext>((services, options) =>
     options.UseRegistryDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>(), npgsql => npgsql.EnableRetryOnFailure()));
-builder.Services.Configure<BootstrapOptions>(builder.Configuration.GetSection("Registry"));
+builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateOnStart();
 builder.Services.AddHostedService<MigrationWorker>();
 
 builder.Build().Run();

@@ -17,7 +17,7 @@ public readonly record struct ProjectAccess(bool ProjectExists, AccessLevel? Lev
 /// change notifications, which evict what changed within milliseconds; without them, entries live half a second.
 /// Unknown tokens are cached briefly too, so repeating one bad token costs the database nothing.
 /// </summary>
-public sealed class AccessLookup(NpgsqlDataSource dataSource, IOptions<AuthOptions> options) : IDisposable
+public sealed class AccessLookup(NpgsqlDataSource dataSource, IOptions<AuthOptions> options) : IAuthCacheInvalidation, IDisposable
 {
     private static readonly TimeSpan UnknownTokenLifetime = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan UnheardLifetime = TimeSpan.FromMilliseconds(500);

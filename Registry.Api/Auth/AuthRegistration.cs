@@ -5,18 +5,19 @@ namespace Registry.Api.Auth;
 internal static class AuthRegistration
 {
     /// <summary>Personal access tokens, their cache and its invalidation, authorization policies and rate limits.</summary>
-    public static IServiceCollection AddRegistryAuth(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddRegistryAuth(this IServiceCollection services)
     {
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.DefaultTokenLifetimeDays <= o.MaxTokenLifetimeDays, "Registry:Auth:DefaultTokenLifetimeDays may not exceed MaxTokenLifetimeDays.")
             .ValidateOnStart();
         services.AddSingleton<AccessLookup>();
+        services.AddSingleton<IAuthCacheInvalidation>(provider => provider.GetRequiredService<AccessLookup>());
         services.AddSingleton<AuthChangeListener>();
         services.AddHostedService(provider => provider.GetRequiredService<AuthChangeListener>());
         services.AddAuthentication(PersonalAccessTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, PersonalAccessTokenHandler>(PersonalAccessTokenHandler.SchemeName, null);
         services.AddRegistryAuthorization();
-        services.AddRegistryRateLimiting(configuration);
+        services.AddRegistryRateLimiting();
         return services;
     }
 }

@@ -5,34 +5,10 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using Registry.Api.Mlflow;
 
 namespace Registry.Api.Auth;
-
-public sealed class RateLimitOptions
-{
-    public const string Section = "Registry:RateLimit";
-
-    /// <summary>Requests each token may make per second on average; 0 turns limiting off.</summary>
-    public int PermitsPerSecond { get; set; } = 2000;
-
-    /// <summary>How many requests a token may make at once above the average before it is refused.</summary>
-    public int Burst { get; set; } = 4000;
-
-    /// <summary>Requests without a valid token, per client address.</summary>
-    public UnauthenticatedRateLimitOptions Unauthenticated { get; set; } = new();
-}
-
-public sealed class UnauthenticatedRateLimitOptions
-{
-    /// <summary>
-    /// Requests per second, on average, that one client address may make without a valid token: anonymous ones, ones whose
-    /// token fails, and the first lookup of any token not yet cached. 0 turns limiting off.
-    /// </summary>
-    public int PermitsPerSecond { get; set; } = 10;
-
-    public int Burst { get; set; } = 100;
-}
 
 /// <summary>
 /// Rate limiting, refusing with 429 REQUEST_LIMIT_EXCEEDED and Retry-After (which the client retries):
@@ -45,17 +21,18 @@ public sealed class UnauthenticatedRateLimitOptions
 /// </summary>
 internal static class RateLimiting
 {
-    public static IServiceCollection AddRegistryRateLimiting(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddRegistryRateLimiting(this IServiceCollection services)
     {
-        var options = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
-        var addresses = new ClientAddressLimiter(options.Unauthenticated);
-        services.AddSingleton(addresses);
-        var perToken = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            options.PermitsPerSecond <= 0 || context.User.FindFirstValue(RegistryClaims.TokenIdType) is not { } tokenId
-                ? RateLimitPartition.GetNoLimiter("")
-                : RateLimitPartition.GetTokenBucketLimiter(tokenId, _ => Bucket(options.PermitsPerSecond, options.Burst)));
-        return services.AddRateLimiter(limiter =>
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateOnStart();
+        services.AddSingleton(provider => new ClientAddressLimiter(provider.GetRequiredService<IOptions<RateLimitOptions>>().Value.Unauthenticated));
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>, ClientAddressLimiter>((limiter, settings, addresses) =>
         {
+            var options = settings.Value;
+            var perToken = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                options.PermitsPerSecond <= 0 || context.User.FindFirstValue(RegistryClaims.TokenIdType) is not { } tokenId
+                    ? RateLimitPartition.GetNoLimiter("")
+                    : RateLimitPartition.GetTokenBucketLimiter(tokenId, _ => Bucket(options.PermitsPerSecond, options.Burst)));
             limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(perToken, addresses.ForRequests());
             limiter.OnRejected = async (context, cancellationToken) =>
             {
@@ -65,6 +42,7 @@ internal static class RateLimiting
                     : "Too many requests without a valid token from this address");
             };
         });
+        return services;
     }
 
     public static TokenBucketRateLimiterOptions Bucket(int permitsPerSecond, int burst) => new()

@@ -1,50 +1,23 @@
 using Registry.Api.Auth;
 using Registry.Api.FeatureFlags;
-using Registry.Api.Features.Artifacts;
-using Registry.Api.Features.Experiments;
-using Registry.Api.Features.LoggedModels;
-using Registry.Api.Features.ModelVersions;
-using Registry.Api.Features.Runs;
-using Registry.Api.Features.RegisteredModels;
-using Registry.Api.Features.Webhooks;
 
 namespace Registry.Api.Mlflow;
 
 internal static class MlflowApi
 {
-    public const string ProjectPrefix = "/api/v4/projects/{projectId}/ml/mlflow/api/2.0/mlflow";
-
     /// <summary>
-    /// The per-project MLflow namespace, as GitLab has it. The group carries the feature gate, authentication and
+    /// The per-project MLflow namespace, as GitLab has it. Its group carries the feature gate, authentication and
     /// project access; the slices below never re-check them.
     /// </summary>
+    public const string ProjectPrefix = "/api/v4/projects/{projectId}/ml/mlflow/api/2.0/mlflow";
+
+    /// <summary>The per-project artifact proxy, scoped like <see cref="ProjectPrefix"/>.</summary>
     public const string ArtifactsPrefix = "/api/v4/projects/{projectId}/ml/mlflow/api/2.0/mlflow-artifacts";
 
-    /// <summary>
-    /// The per-project MLflow namespaces, as GitLab has them: the tracking and registry API, and the artifact proxy.
-    /// Each group carries the feature gate, authentication and project access; the slices below never re-check them.
-    /// </summary>
-    public static IEndpointRouteBuilder MapMlflow(this IEndpointRouteBuilder app)
-    {
-        var mlflow = ProjectScoped(app, ProjectPrefix);
-        mlflow.MapRegisteredModels();
-        mlflow.MapModelVersions();
-        mlflow.MapAliasesAndLatest();
-        mlflow.MapExperiments();
-        mlflow.MapRuns();
-        mlflow.MapMetrics();
-        mlflow.MapRunArtifacts();
-        mlflow.MapLoggedModels();
-        mlflow.MapWebhooks();
-        MapUnknownEndpoints(mlflow);
+    /// <summary>The operations of a scope, each in its own span; unknown endpoints are no operation.</summary>
+    public static RouteGroupBuilder Operations(RouteGroupBuilder scope) => scope.MapGroup("").AddEndpointFilter<OperationSpans>();
 
-        var artifacts = ProjectScoped(app, ArtifactsPrefix);
-        artifacts.MapArtifactProxy();
-        MapUnknownEndpoints(artifacts);
-        return app;
-    }
-
-    private static RouteGroupBuilder ProjectScoped(IEndpointRouteBuilder app, string prefix) => app.MapGroup(prefix)
+    public static RouteGroupBuilder ProjectScoped(IEndpointRouteBuilder app, string prefix) => app.MapGroup(prefix)
         .RequireFeature(FeatureFlagNames.MlExperimentTracking)
         .RequireAuthorization(AccessPolicies.MlflowProject)
         .WithTags("MLflow")
@@ -54,7 +27,7 @@ internal static class MlflowApi
     /// The client falls back (e.g. get-latest-versions from POST to GET) only on ENDPOINT_NOT_FOUND, never on 405. It
     /// reads nothing and writes nothing, so whoever may read the project is told, whatever the verb.
     /// </summary>
-    private static void MapUnknownEndpoints(RouteGroupBuilder group) =>
+    public static void MapUnknownEndpoints(RouteGroupBuilder group) =>
         group.Map("{**unknown}", (HttpContext context) =>
             MlflowError.EndpointNotFound($"No API endpoint for {context.Request.Method} {context.Request.Path}.")).Reads();
 }

@@ -7,46 +7,19 @@ namespace Registry.Api.Mlflow;
 /// <summary>
 /// Turns every failure under the API into an MLflow error body: never an HTML page, ProblemDetails or an empty 500.
 /// A deadlock or serialization failure is not answered but run again: each request's database work is one statement
-/// (or one transaction) that rolled back whole, so repeating it in a fresh service scope (a new DbContext that
-/// tracks nothing of the failed attempt) is safe.
+/// (or one transaction) that rolled back whole, and the stores keep no state between statements, so repeating it is safe.
 /// </summary>
 internal sealed class MlflowErrorMiddleware(
-    RequestDelegate next, ILogger<MlflowErrorMiddleware> logger, IOptions<RequestLimits> limits, IServiceScopeFactory scopes, ExpectedFailureLog expected)
+    RequestDelegate next, ILogger<MlflowErrorMiddleware> logger, IOptions<RequestLimits> limits, ExpectedFailureLog expected)
 {
     private const int Attempts = 4;
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var requestServices = context.RequestServices;
         context.Request.Body = new ClientBodyStream(context.Request.Body);
         var replayable = MakeReplayable(context.Request);
-        AsyncServiceScope? retryScope = null;
-        try
+        for (var attempt = 1; !await TryInvokeAsync(context, attempt, replayable); attempt++)
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                if (attempt > 1)
-                {
-                    if (retryScope is { } previous)
-                    {
-                        await previous.DisposeAsync();
-                    }
-                    retryScope = scopes.CreateAsyncScope();
-                    context.RequestServices = retryScope.Value.ServiceProvider;
-                }
-                if (await TryInvokeAsync(context, attempt, replayable))
-                {
-                    return;
-                }
-            }
-        }
-        finally
-        {
-            context.RequestServices = requestServices;
-            if (retryScope is { } last)
-            {
-                await last.DisposeAsync();
-            }
         }
     }
 
@@ -127,7 +100,7 @@ internal sealed class MlflowErrorMiddleware(
         _ => MlflowError.InternalError("An internal error occurred."),
     };
 
-    /// <summary>Npgsql throws these directly from raw SQL; EF wraps them in a DbUpdateException.</summary>
+    /// <summary>A PostgresException, thrown as it is or wrapped once.</summary>
     private static bool IsConflict(Exception exception) =>
         (exception as PostgresException ?? exception.InnerException as PostgresException)?.SqlState
             is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure;

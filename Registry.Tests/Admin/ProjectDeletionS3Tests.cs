@@ -8,7 +8,8 @@ namespace Registry.Tests.Admin;
 /// A deleted project's objects leave S3-compatible storage too. On a database of its own, so that no API process with
 /// other storage settings claims the deletion.
 /// </summary>
-public sealed class ProjectDeletionS3Tests(MotoServer moto) : IClassFixture<MotoServer>
+[Collection(S3Collection.Name)]
+public sealed class ProjectDeletionS3Tests(MotoServer moto)
 {
     [Fact]
     public async Task Deleting_a_project_removes_its_objects_from_S3()

@@ -7,6 +7,7 @@ using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Auth;
 
+[Collection(OutageCollection.Name)]
 public sealed class TokenExpiryMigrationTests
 {
     /// <summary>The last migration before every token had to expire.</summary>

@@ -4,6 +4,7 @@ using Registry.Tests.Infrastructure;
 namespace Registry.Tests.Deployment;
 
 /// <summary>Deployed, the API may start before the migrations finish: it is not ready, and refuses to serve, until they have.</summary>
+[Collection(OutageCollection.Name)]
 public sealed class SchemaReadinessTests
 {
     [Fact]

@@ -24,7 +24,7 @@ public sealed class TelemetryTests(RegistryAppFixture app)
 
         await (await http.PostJsonAsync(app.Tenants.ProjectId, "registered-models/create", new { name }, app.Tenants.Developer)).ShouldBeOkAsync();
 
-        var operation = Assert.Single(finished, a => a.OperationName == "registered_models.create" && (string?)a.GetTagItem("registry.model_name") == name);
+        var operation = Assert.Single(finished, a => a.OperationName == "POST /api/2.0/mlflow/registered-models/create" && (string?)a.GetTagItem("registry.model_name") == name);
         Assert.Equal(app.Tenants.ProjectId, operation.GetTagItem("registry.project_id"));
         var database = finished.Where(a => a.Source.Name == "Npgsql" && a.ParentSpanId == operation.SpanId).ToList();
         Assert.NotEmpty(database);

@@ -4,6 +4,7 @@ using Registry.Tests.Infrastructure;
 namespace Registry.Tests.Security;
 
 /// <summary>PostgreSQL stopped under a running API, then started again: clients are told to retry, and nothing answered is lost.</summary>
+[Collection(OutageCollection.Name)]
 public sealed class DatabaseOutageTests
 {
     [Fact]

@@ -11,7 +11,9 @@ build_and_migrate() {
 
 start_api() {
     local port; port=$(free_port)
+    # The runtime settings for a small machine shared with PostgreSQL and the load generator (README, Configuration).
     (cd "$WORK/api" && ASPNETCORE_URLS="http://127.0.0.1:$port" Logging__LogLevel__Default=Warning \
+        DOTNET_gcServer=0 DOTNET_TieredPGO=0 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 \
         Registry__Artifacts__Root="$WORK/artifacts" Registry__RateLimit__PermitsPerSecond=0 \
         exec dotnet Registry.Api.dll >"$WORK/api.log" 2>&1) &
     API_PID=$!

@@ -46,10 +46,10 @@ internal static class AdminCli
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         Actor.Current = Actor.Cli();
         var auth = Options.Create(configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions());
-        using var access = new AccessLookup(dataSource, auth);
         try
         {
-            return await RunAsync(new AdminStore(dataSource, access), new TokenStore(dataSource, access), new TokenLifetime(auth, TimeProvider.System), args[1], args[2..]);
+            return await RunAsync(new AdminStore(dataSource, IAuthCacheInvalidation.None), new TokenStore(dataSource, IAuthCacheInvalidation.None),
+                new TokenLifetime(auth, TimeProvider.System), args[1], args[2..]);
         }
         catch (MlflowException e)
         {

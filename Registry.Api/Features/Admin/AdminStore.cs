@@ -11,7 +11,7 @@ namespace Registry.Api.Features.Admin;
 /// Tenants: projects, users and memberships. Used by the admin API and the CLI. Each write records its audit event in its
 /// own statement.
 /// </summary>
-internal sealed class AdminStore(NpgsqlDataSource dataSource, AccessLookup access)
+internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalidation access)
 {
     public enum MemberChange { Done, NotFound, AboveActingLevel }
 

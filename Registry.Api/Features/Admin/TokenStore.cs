@@ -11,7 +11,7 @@ namespace Registry.Api.Features.Admin;
 /// Personal access tokens: created, listed, revoked and rotated. Used by the admin API and the CLI. Each write records its
 /// audit event (on the token's owner; never the token or its digest) in its own statement.
 /// </summary>
-internal sealed class TokenStore(NpgsqlDataSource dataSource, AccessLookup access)
+internal sealed class TokenStore(NpgsqlDataSource dataSource, IAuthCacheInvalidation access)
 {
     private const string TokenColumns = "id, name, user_id, scopes, revoked, created_at, expires_at";
 

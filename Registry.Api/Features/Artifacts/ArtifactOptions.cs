@@ -1,7 +1,10 @@
 namespace Registry.Api.Features.Artifacts;
 
+/// <summary><c>Registry:Artifacts</c>: where artifacts are stored and how large one may be.</summary>
 public sealed class ArtifactOptions
 {
+    public const string Section = "Registry:Artifacts";
+
     /// <summary>Where artifacts live on disk; each project has its own directory below it.</summary>
     public string Root { get; set; } = Path.Combine(Path.GetTempPath(), "registry-artifacts");
 
@@ -12,23 +15,4 @@ public sealed class ArtifactOptions
     public string Storage { get; set; } = "file";
 
     public S3Options S3 { get; set; } = new();
-}
-
-/// <summary>S3-compatible object storage, so that several API replicas share artifacts.</summary>
-public sealed class S3Options
-{
-    public string Bucket { get; set; } = "";
-
-    /// <summary>Keys start with this (then <c>projects/&lt;id&gt;/</c>), so one bucket can serve several deployments.</summary>
-    public string Prefix { get; set; } = "";
-
-    /// <summary>An S3-compatible endpoint (MinIO, Ceph, moto...); empty for AWS itself.</summary>
-    public string ServiceUrl { get; set; } = "";
-
-    public string Region { get; set; } = "us-east-1";
-
-    /// <summary>Empty for the SDK's default credential chain (environment, instance role...).</summary>
-    public string AccessKey { get; set; } = "";
-
-    public string SecretKey { get; set; } = "";
 }

@@ -1,16 +1,20 @@
+using Microsoft.Extensions.Options;
+
 namespace Registry.Api.Features.Artifacts;
 
 internal static class ArtifactStoreRegistration
 {
-    /// <summary><c>Registry:Artifacts:Storage</c>: <c>file</c> (default) or <c>s3</c>.</summary>
-    public static IServiceCollection AddArtifactStore(this IServiceCollection services, IConfiguration configuration)
+    /// <summary><c>Registry:Artifacts</c>; its <c>Storage</c> chooses the store: <c>file</c> (default) or <c>s3</c>.</summary>
+    public static IServiceCollection AddArtifactStore(this IServiceCollection services)
     {
-        var storage = configuration["Registry:Artifacts:Storage"] ?? "file";
-        return storage.ToLowerInvariant() switch
-        {
-            "file" => services.AddSingleton<IArtifactStore, FileArtifactStore>(),
-            "s3" => services.AddSingleton<IArtifactStore, S3ArtifactStore>(),
-            _ => throw new InvalidOperationException($"Registry:Artifacts:Storage is '{storage}'; use file or s3."),
-        };
+        services.AddOptions<ArtifactOptions>().BindConfiguration(ArtifactOptions.Section)
+            .Validate(o => IsS3(o) || o.Storage.Equals("file", StringComparison.OrdinalIgnoreCase),
+                "Registry:Artifacts:Storage must be file or s3.")
+            .ValidateOnStart();
+        return services.AddSingleton<IArtifactStore>(provider => IsS3(provider.GetRequiredService<IOptions<ArtifactOptions>>().Value)
+            ? ActivatorUtilities.CreateInstance<S3ArtifactStore>(provider)
+            : ActivatorUtilities.CreateInstance<FileArtifactStore>(provider));
     }
+
+    private static bool IsS3(ArtifactOptions options) => options.Storage.Equals("s3", StringComparison.OrdinalIgnoreCase);
 }

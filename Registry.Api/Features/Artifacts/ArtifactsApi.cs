@@ -33,7 +33,6 @@ internal static class ArtifactsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Upload(
         long projectId, string path, HttpContext http, IArtifactStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("artifacts.upload", projectId);
         var relative = ArtifactPath.Normalize(path, allowEmpty: false);
         if (http.Request.ContentLength > store.MaxUploadBytes)
         {
@@ -45,21 +44,19 @@ internal static class ArtifactsApi
         }
 
         var bytes = await store.WriteAsync(projectId, relative, http.Request.Body, cancellationToken);
-        activity?.SetTag("registry.artifact_bytes", bytes);
+        Telemetry.Tag("registry.artifact_bytes", bytes);
         return TypedResults.Ok(EmptyResponse.Instance);
     }
 
     /// <summary>Streams the file, whole or a requested range, as an attachment the browser will not sniff.</summary>
     private static ArtifactDownload Download(long projectId, string path, IArtifactStore store)
     {
-        using var activity = Telemetry.StartOperation("artifacts.download", projectId);
         return new ArtifactDownload(store, projectId, ArtifactPath.Normalize(path, allowEmpty: false));
     }
 
     /// <summary>One level of a directory; names are relative to it, as MLflow's server answers.</summary>
     private static async Task<Ok<ListArtifactsResponse>> List(long projectId, HttpRequest http, IArtifactStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("artifacts.list", projectId);
         var directory = ArtifactPath.Normalize(http.String("path"), allowEmpty: true);
         return TypedResults.Ok(new ListArtifactsResponse(null, await store.ListAsync(projectId, directory, cancellationToken)));
     }
@@ -67,7 +64,6 @@ internal static class ArtifactsApi
     /// <summary>Deleting what is not there is not an error, as in MLflow.</summary>
     private static async Task<Ok<EmptyResponse>> Delete(long projectId, string path, IArtifactStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("artifacts.delete", projectId);
         await store.DeleteAsync(projectId, ArtifactPath.Normalize(path, allowEmpty: false), cancellationToken);
         return TypedResults.Ok(EmptyResponse.Instance);
     }
@@ -75,7 +71,6 @@ internal static class ArtifactsApi
     private static async Task<Ok<CreateMultipartResponse>> CreateMultipart(
         long projectId, string path, JsonBody<CreateMultipartRequest> body, IArtifactStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("artifacts.create_multipart", projectId);
         var parts = body.Value.NumParts is >= 1 and <= 10_000 ? (int)body.Value.NumParts.Value
             : throw new MlflowException(MlflowError.InvalidParameterValue("num_parts must be between 1 and 10000."));
         return TypedResults.Ok(await Multipart(store).CreateMultipartAsync(projectId, MultipartPath.Of(path, body.Value.Path), parts, cancellationToken));
@@ -84,7 +79,6 @@ internal static class ArtifactsApi
     private static async Task<Ok<EmptyResponse>> CompleteMultipart(
         long projectId, string path, JsonBody<CompleteMultipartRequest> body, IArtifactStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("artifacts.complete_multipart", projectId);
         var destination = MultipartPath.Of(path, body.Value.Path);
         var uploadId = Required(body.Value.UploadId, "upload_id");
         var parts = (body.Value.Parts ?? []).Select(p => p is { PartNumber: >= 1 and <= 10_000, Etag.Length: > 0 }
@@ -97,7 +91,6 @@ internal static class ArtifactsApi
     private static async Task<Ok<EmptyResponse>> AbortMultipart(
         long projectId, string path, JsonBody<AbortMultipartRequest> body, IArtifactStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("artifacts.abort_multipart", projectId);
         var destination = MultipartPath.Of(path, body.Value.Path);
         await Multipart(store).AbortMultipartAsync(projectId, destination, Required(body.Value.UploadId, "upload_id"), cancellationToken);
         return TypedResults.Ok(EmptyResponse.Instance);
@@ -117,7 +110,6 @@ internal static class ArtifactsApi
     private static async Task<Results<Ok<ListArtifactsResponse>, MlflowError>> ListRun(
         long projectId, HttpRequest http, RunStore runs, IArtifactStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("artifacts.list_run", projectId);
         var runId = TrackingValidation.RunId(http.String("run_id"), http.String("run_uuid"));
         var directory = ArtifactPath.Normalize(http.String("path"), allowEmpty: true);
         if (await runs.FindAsync(projectId, runId, cancellationToken) is not { } run)

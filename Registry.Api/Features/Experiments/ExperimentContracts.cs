@@ -1,4 +1,3 @@
-using Registry.Api.Features.RegisteredModels;
 using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.Experiments;

@@ -1,4 +1,3 @@
-using System.Text;
 using Npgsql;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Search;
@@ -41,15 +40,11 @@ internal sealed class ExperimentSearch(NpgsqlDataSource dataSource)
             [new OrderKey("creation_time", Descending: true)], [new OrderKey("experiment_id", Descending: false)], pageToken);
 
         var parameters = new SqlParameters();
-        var where = new StringBuilder($"e.project_id = {parameters.Add(projectId)} AND {lifecycle}");
-        foreach (var clause in clauses)
-        {
-            where.Append(" AND ").Append(Condition(clause, parameters));
-        }
-        if (page.AfterCondition(parameters) is { } after)
-        {
-            where.Append(" AND ").Append(after);
-        }
+        var where = new SearchWhere(parameters, "experiment", "name, creation_time, last_update_time and tags.<key>")
+            .And($"e.project_id = {parameters.Add(projectId)}")
+            .And(lifecycle)
+            .AndFilter(clauses, clause => Field(clause.Identifier, parameters))
+            .And(page.AfterCondition(parameters));
 
         await using var batch = CustomPlans.Batch(dataSource,
             $"SELECT {ExperimentSql.Json} FROM ml_experiments e WHERE {where} ORDER BY {page.OrderSql} LIMIT {parameters.Add(maxResults + 1)}",
@@ -67,31 +62,14 @@ internal sealed class ExperimentSearch(NpgsqlDataSource dataSource)
         return (experiments, page.NextToken(experiments, maxResults, KeyOf));
     }
 
-    private static string Condition(FilterClause clause, SqlParameters parameters)
+    private static FilterField? Field(Identifier identifier, SqlParameters parameters) => identifier switch
     {
-        var op = clause.Operator == "!=" ? "<>" : clause.Operator;
-        switch (clause.Identifier)
-        {
-            case { Kind: IdentifierKind.Attribute, Key: "creation_time" or "last_update_time" } id:
-                if (clause.Operator is not ("=" or "!=" or "<" or "<=" or ">" or ">=") || clause.Value is not double millis)
-                {
-                    throw FilterParser.Invalid($"{id.Key} is compared with =, !=, <, <=, > or >= against a number of milliseconds.");
-                }
-                return $"{Columns[id.Key].Sql} {op} {parameters.Add(Timestamps.FromMillis(millis))}";
-            case { Kind: IdentifierKind.Attribute, Key: "name" }:
-                return $"e.name {StringOperator(clause, op)} {parameters.Add((string)clause.Value)}";
-            case { Kind: IdentifierKind.Tag, Key: var key }:
-                var sqlOp = StringOperator(clause, op);
-                return $"EXISTS (SELECT 1 FROM ml_experiment_metadata t WHERE t.experiment_id = e.id AND t.name = {parameters.Add(key)} AND t.value {sqlOp} {parameters.Add((string)clause.Value)})";
-            default:
-                throw FilterParser.Invalid($"Invalid filter key '{clause.Identifier}'; experiment searches filter on name, creation_time, last_update_time and tags.<key>.");
-        }
-    }
-
-    private static string StringOperator(FilterClause clause, string op) =>
-        clause.Operator is "=" or "!=" or "LIKE" or "ILIKE" && clause.Value is string
-            ? op
-            : throw FilterParser.Invalid($"'{clause.Identifier}' is compared with =, !=, LIKE or ILIKE against a quoted string.");
+        { Kind: IdentifierKind.Attribute, Key: "creation_time" or "last_update_time" } => FilterField.Number(Columns[identifier.Key].Sql, FilterValue.Timestamp),
+        { Kind: IdentifierKind.Attribute, Key: "name" } => FilterField.Text("e.name"),
+        { Kind: IdentifierKind.Tag, Key: var key } => FilterField.Text((op, value, _) =>
+            $"EXISTS (SELECT 1 FROM ml_experiment_metadata t WHERE t.experiment_id = e.id AND t.name = {parameters.Add(key)} AND t.value {op} {value})"),
+        _ => null,
+    };
 
     private static object KeyOf(Experiment experiment, string key) => key switch
     {

@@ -33,7 +33,6 @@ internal static class ExperimentsApi
     private static async Task<Results<Ok<CreateExperimentResponse>, MlflowError>> Create(
         long projectId, JsonBody<CreateExperimentRequest> body, ClaimsPrincipal user, ExperimentStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("experiments.create", projectId);
         var name = TrackingValidation.ExperimentName(body.Value.Name);
         if (ModelExperimentNames.IsReserved(name))
         {
@@ -52,7 +51,6 @@ internal static class ExperimentsApi
     private static async Task<Results<Ok<ExperimentResponse>, MlflowError>> Get(
         long projectId, HttpRequest http, ExperimentStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("experiments.get", projectId);
         var id = http.String("experiment_id");
         var experiment = await store.FindAsync(projectId, ExperimentSql.RequireId(id), cancellationToken);
         return experiment is null ? NotFound(id) : TypedResults.Ok(new ExperimentResponse(experiment));
@@ -62,7 +60,6 @@ internal static class ExperimentsApi
     private static async Task<Results<Ok<ExperimentResponse>, MlflowError>> GetByName(
         long projectId, HttpRequest http, ExperimentStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("experiments.get_by_name", projectId);
         var name = TrackingValidation.ExperimentName(http.String("experiment_name"), "experiment_name");
         var experiment = await store.FindByNameAsync(projectId, name, cancellationToken);
         return experiment is null
@@ -73,7 +70,6 @@ internal static class ExperimentsApi
     private static async Task<Ok<SearchExperimentsResponse>> Search(
         long projectId, SearchExperimentsRequest request, ExperimentSearch search, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("experiments.search", projectId);
         var (experiments, next) = await search.SearchAsync(
             projectId, request.Filter, request.ViewType, request.MaxResults, request.OrderBy ?? [], request.PageToken, cancellationToken);
         return TypedResults.Ok(new SearchExperimentsResponse(experiments, next));
@@ -82,7 +78,6 @@ internal static class ExperimentsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Update(
         long projectId, JsonBody<UpdateExperimentRequest> body, ExperimentStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("experiments.update", projectId);
         var iid = ExperimentSql.RequireId(body.Value.ExperimentId);
         var newName = TrackingValidation.ExperimentName(body.Value.NewName, "new_name");
         if (ModelExperimentNames.IsReserved(newName))
@@ -101,7 +96,6 @@ internal static class ExperimentsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetDeleted(
         long projectId, ExperimentIdRequest request, bool deleted, ExperimentStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation(deleted ? "experiments.delete" : "experiments.restore", projectId);
         var iid = ExperimentSql.RequireId(request.ExperimentId);
         if (deleted && iid == ExperimentSql.DefaultId)
         {
@@ -116,7 +110,6 @@ internal static class ExperimentsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetTag(
         long projectId, JsonBody<SetExperimentTagRequest> body, ExperimentStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("experiments.set_tag", projectId);
         var iid = ExperimentSql.RequireId(body.Value.ExperimentId);
         var key = Keys.Validate(body.Value.Key, "tag");
         var value = Keys.Value(body.Value.Value, "tag", key, Limits.ExperimentTagValue);
@@ -128,7 +121,6 @@ internal static class ExperimentsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
         long projectId, JsonBody<DeleteExperimentTagRequest> body, ExperimentStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("experiments.delete_tag", projectId);
         var iid = ExperimentSql.RequireId(body.Value.ExperimentId);
         var key = Keys.Validate(body.Value.Key, "tag");
         return await store.DeleteTagAsync(projectId, iid, key, cancellationToken) == ExperimentWrite.Done

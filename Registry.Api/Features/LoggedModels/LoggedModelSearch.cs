@@ -1,4 +1,3 @@
-using System.Text;
 using Npgsql;
 using Registry.Api.Features.Experiments;
 using Registry.Api.Mlflow.Search;
@@ -17,9 +16,6 @@ internal sealed class LoggedModelSearch(NpgsqlDataSource dataSource, ExperimentI
     public const int DefaultMaxResults = 100;
     public const int MaxResultsLimit = 1000;
 
-    private static readonly string[] StringOperators = ["=", "!=", "LIKE", "ILIKE"];
-    private static readonly string[] NumberOperators = ["=", "!=", "<", "<=", ">", ">="];
-
     public async Task<(IReadOnlyList<LoggedModel> Models, string? NextPageToken)> SearchAsync(
         long projectId, SearchLoggedModelsRequest request, CancellationToken cancellationToken)
     {
@@ -32,19 +28,19 @@ internal sealed class LoggedModelSearch(NpgsqlDataSource dataSource, ExperimentI
         var orderBy = (request.OrderBy ?? []).Select(o => o ?? throw FilterParser.Invalid("'order_by' contains a null entry.")).ToList();
         var query = string.Join('\n', [string.Join(',', iids), request.Filter, .. datasets.Select(d => $"{d.Name}\t{d.Digest}"),
             .. orderBy.Select(o => $"{o.FieldName}\t{o.Ascending}\t{o.DatasetName}\t{o.DatasetDigest}")]);
+        // Offsets for the reason RunSearch gives: the order may be a metric's latest point per model (optionally on a
+        // dataset), a nullable correlated subquery that a keyset cannot compare through an index.
         var offset = (long?)PageToken.Decode(request.PageToken, query, [typeof(long)])?[0] ?? 0;
 
         var parameters = new SqlParameters();
-        var where = new StringBuilder("lm.deleted_at IS NULL");
         var clauses = FilterParser.Parse(request.Filter);
-        foreach (var clause in clauses)
-        {
-            where.Append(" AND ").Append(Condition(clause, datasets, parameters));
-        }
-        if (datasets.Count > 0 && !clauses.Any(c => c.Identifier.Kind == IdentifierKind.Metric))
-        {
-            where.Append($" AND EXISTS (SELECT 1 FROM ml_logged_model_metrics mm WHERE mm.logged_model_id = lm.id AND {OnDatasets(datasets, parameters)})");
-        }
+        var where = new SearchWhere(parameters, "logged model",
+                "name, status, model_type, source_run_id, creation_timestamp, last_updated_timestamp, tags.<key>, params.<key> and metrics.<key>")
+            .And("lm.deleted_at IS NULL")
+            .AndFilter(clauses, clause => Field(clause.Identifier, datasets, parameters))
+            .And(datasets.Count > 0 && !clauses.Any(c => c.Identifier.Kind == IdentifierKind.Metric)
+                ? $"EXISTS (SELECT 1 FROM ml_logged_model_metrics mm WHERE mm.logged_model_id = lm.id AND {OnDatasets(datasets, parameters)})"
+                : null);
         var order = orderBy.Select(o => $"{OrderExpression(o, parameters)} {(o.Ascending == false ? "DESC" : "ASC")} NULLS LAST").ToList();
         if (!orderBy.Any(o => o.FieldName is "creation_timestamp" or "creation_timestamp_ms" or "creation_time"))
         {
@@ -55,7 +51,7 @@ internal sealed class LoggedModelSearch(NpgsqlDataSource dataSource, ExperimentI
         {
             return ([], null);
         }
-        where.Append($" AND lm.project_id = {parameters.Add(projectId)} AND lm.experiment_id = ANY({parameters.Add(experiments)})");
+        where.And($"lm.project_id = {parameters.Add(projectId)}").And($"lm.experiment_id = ANY({parameters.Add(experiments)})");
 
         await using var batch = CustomPlans.Batch(dataSource,
             $"""
@@ -81,36 +77,20 @@ internal sealed class LoggedModelSearch(NpgsqlDataSource dataSource, ExperimentI
 
     private sealed record DatasetFilter(string Name, string? Digest);
 
-    private static string Condition(FilterClause clause, IReadOnlyList<DatasetFilter> datasets, SqlParameters parameters)
+    private static FilterField? Field(Identifier identifier, IReadOnlyList<DatasetFilter> datasets, SqlParameters parameters) => identifier switch
     {
-        var (identifier, op, value) = (clause.Identifier, clause.Operator, clause.Value);
-        var sqlOp = op == "!=" ? "<>" : op;
-        if (identifier is { Kind: IdentifierKind.Metric } or { Kind: IdentifierKind.Attribute, Key: "creation_timestamp" or "creation_time" or "last_updated_timestamp" })
-        {
-            if (!NumberOperators.Contains(op) || value is not double number)
-            {
-                throw FilterParser.Invalid($"{identifier} is compared with =, !=, <, <=, > or >= against a number.");
-            }
-            return identifier.Kind == IdentifierKind.Metric
-                ? $"EXISTS (SELECT 1 FROM ml_logged_model_metrics mm WHERE mm.logged_model_id = lm.id AND mm.name = {parameters.Add(identifier.Key)} " +
-                  $"AND mm.value {sqlOp} {parameters.Add(number)}{(datasets.Count > 0 ? $" AND {OnDatasets(datasets, parameters)}" : "")})"
-                : $"{Column(identifier.Key)} {sqlOp} {parameters.Add(Mlflow.Timestamps.FromMillis(number))}";
-        }
-        if (!StringOperators.Contains(op) || value is not string text)
-        {
-            throw FilterParser.Invalid($"'{identifier}' is compared with =, !=, LIKE or ILIKE against a quoted string.");
-        }
-        return identifier switch
-        {
-            { Kind: IdentifierKind.Tag } =>
-                $"EXISTS (SELECT 1 FROM ml_logged_model_tags t WHERE t.logged_model_id = lm.id AND t.name = {parameters.Add(identifier.Key)} AND t.value {sqlOp} {parameters.Add(text)})",
-            { Kind: IdentifierKind.Param } =>
-                $"EXISTS (SELECT 1 FROM ml_logged_model_params p WHERE p.logged_model_id = lm.id AND p.name = {parameters.Add(identifier.Key)} AND p.value {sqlOp} {parameters.Add(text)})",
-            { Kind: IdentifierKind.Attribute, Key: "name" or "status" or "model_type" or "source_run_id" or "model_id" } =>
-                $"lm.{identifier.Key} {sqlOp} {parameters.Add(text)}",
-            _ => throw FilterParser.Invalid($"Invalid filter key '{identifier}'; logged model searches filter on name, status, model_type, source_run_id, creation_timestamp, last_updated_timestamp, tags.<key>, params.<key> and metrics.<key>."),
-        };
-    }
+        { Kind: IdentifierKind.Metric } => FilterField.Number((op, value, _) =>
+            $"EXISTS (SELECT 1 FROM ml_logged_model_metrics mm WHERE mm.logged_model_id = lm.id AND mm.name = {parameters.Add(identifier.Key)} " +
+            $"AND mm.value {op} {value}{(datasets.Count > 0 ? $" AND {OnDatasets(datasets, parameters)}" : "")})"),
+        { Kind: IdentifierKind.Attribute, Key: "creation_timestamp" or "creation_time" or "last_updated_timestamp" } =>
+            FilterField.Number(Column(identifier.Key), FilterValue.Timestamp),
+        { Kind: IdentifierKind.Tag } => FilterField.Text((op, value, _) =>
+            $"EXISTS (SELECT 1 FROM ml_logged_model_tags t WHERE t.logged_model_id = lm.id AND t.name = {parameters.Add(identifier.Key)} AND t.value {op} {value})"),
+        { Kind: IdentifierKind.Param } => FilterField.Text((op, value, _) =>
+            $"EXISTS (SELECT 1 FROM ml_logged_model_params p WHERE p.logged_model_id = lm.id AND p.name = {parameters.Add(identifier.Key)} AND p.value {op} {value})"),
+        { Kind: IdentifierKind.Attribute, Key: "name" or "status" or "model_type" or "source_run_id" or "model_id" } => FilterField.Text($"lm.{identifier.Key}"),
+        _ => null,
+    };
 
     /// <summary>A point <c>mm</c> computed on one of the datasets (by name, and by digest where one is given).</summary>
     private static string OnDatasets(IReadOnlyList<DatasetFilter> datasets, SqlParameters parameters) =>

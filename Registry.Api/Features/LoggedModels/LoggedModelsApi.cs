@@ -32,7 +32,6 @@ internal static class LoggedModelsApi
     private static async Task<Results<Ok<LoggedModelResponse>, MlflowError>> Create(
         long projectId, JsonBody<CreateLoggedModelRequest> body, ClaimsPrincipal user, LoggedModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("logged_models.create", projectId);
         var request = body.Value;
         var experimentId = string.IsNullOrEmpty(request.ExperimentId) ? "0" : request.ExperimentId;
         var iid = ExperimentSql.RequireId(experimentId);
@@ -54,7 +53,6 @@ internal static class LoggedModelsApi
     private static async Task<Results<Ok<LoggedModelResponse>, MlflowError>> Get(
         long projectId, string modelId, HttpRequest http, LoggedModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("logged_models.get", projectId);
         var allowDeleted = string.Equals(http.String("allow_deleted"), "true", StringComparison.OrdinalIgnoreCase);
         return await store.FindAsync(projectId, modelId, allowDeleted, cancellationToken) is { } model
             ? TypedResults.Ok(new LoggedModelResponse(model))
@@ -64,7 +62,6 @@ internal static class LoggedModelsApi
     private static async Task<Results<Ok<LoggedModelResponse>, MlflowError>> FinalizeModel(
         long projectId, string modelId, JsonBody<FinalizeLoggedModelRequest> body, LoggedModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("logged_models.finalize", projectId);
         var status = body.Value.Status is { } requested && Statuses.Contains(requested)
             ? requested
             : throw TrackingValidation.Invalid($"Invalid status '{body.Value.Status}'; use {string.Join(", ", Statuses)}.");
@@ -75,14 +72,12 @@ internal static class LoggedModelsApi
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Delete(long projectId, string modelId, LoggedModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("logged_models.delete", projectId);
         return await store.DeleteAsync(projectId, modelId, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : LoggedModelSql.NotFound(modelId);
     }
 
     private static async Task<Ok<SearchLoggedModelsResponse>> Search(
         long projectId, JsonBody<SearchLoggedModelsRequest> body, LoggedModelSearch search, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("logged_models.search", projectId);
         var (models, next) = await search.SearchAsync(projectId, body.Value, cancellationToken);
         return TypedResults.Ok(new SearchLoggedModelsResponse(models, next));
     }
@@ -90,7 +85,6 @@ internal static class LoggedModelsApi
     private static async Task<Results<Ok<LoggedModelResponse>, MlflowError>> SetTags(
         long projectId, string modelId, JsonBody<SetLoggedModelTagsRequest> body, LoggedModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("logged_models.set_tags", projectId);
         var tags = TrackingValidation.Tags(body.Value.Tags, TrackingValidation.RunTag);
         return await store.SetTagsAsync(projectId, modelId, tags, cancellationToken) is { } model
             ? TypedResults.Ok(new LoggedModelResponse(model))
@@ -100,7 +94,6 @@ internal static class LoggedModelsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
         long projectId, string modelId, string key, LoggedModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("logged_models.delete_tag", projectId);
         return await store.DeleteTagAsync(projectId, modelId, Keys.Validate(key, "tag"), cancellationToken) switch
         {
             (false, _) => LoggedModelSql.NotFound(modelId),
@@ -112,7 +105,6 @@ internal static class LoggedModelsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> LogParams(
         long projectId, string modelId, JsonBody<LogLoggedModelParamsRequest> body, LoggedModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("logged_models.log_params", projectId);
         var parameters = TrackingValidation.Params(body.Value.Params);
         return await store.LogParamsAsync(projectId, modelId, parameters, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : LoggedModelSql.NotFound(modelId);
     }
@@ -121,7 +113,6 @@ internal static class LoggedModelsApi
     private static async Task<Results<Ok<ListArtifactsResponse>, MlflowError>> ListArtifacts(
         long projectId, string modelId, HttpRequest http, LoggedModelStore store, IArtifactStore artifacts, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("logged_models.list_artifacts", projectId);
         var directory = ArtifactPath.Normalize(http.String("artifact_directory_path"), allowEmpty: true);
         if (await store.FindAsync(projectId, modelId, allowDeleted: false, cancellationToken) is not { } model)
         {
@@ -136,7 +127,6 @@ internal static class LoggedModelsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> LogOutputs(
         long projectId, JsonBody<LogOutputsRequest> body, LoggedModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("runs.log_outputs", projectId);
         var runId = TrackingValidation.RunId(body.Value.RunId);
         var outputs = (body.Value.Models ?? []).Select(m => m?.ModelId is { Length: > 0 } id
             ? (id, m.Step ?? 0)

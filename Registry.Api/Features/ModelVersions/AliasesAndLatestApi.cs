@@ -25,7 +25,6 @@ internal static class AliasesAndLatestApi
     private static async Task<Results<Ok<ModelVersionsResponse>, MlflowError>> LatestVersions(
         long projectId, string? requestedName, List<string?>? requestedStages, StageAndAliasStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("registered_models.get_latest_versions", projectId);
         var name = RegisteredModelValidation.Name(requestedName);
         string[] stages = requestedStages is { Count: > 0 }
             ? [.. requestedStages.Select(ModelVersionValidation.Stage).Distinct()]
@@ -38,7 +37,6 @@ internal static class AliasesAndLatestApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetAlias(
         long projectId, JsonBody<SetAliasRequest> body, StageAndAliasStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("registered_models.set_alias", projectId);
         var name = RegisteredModelValidation.Name(body.Value.Name);
         var alias = ModelVersionValidation.Alias(body.Value.Alias);
         var version = ModelVersionValidation.Version(body.Value.Version);
@@ -54,7 +52,6 @@ internal static class AliasesAndLatestApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteAlias(
         long projectId, JsonBody<DeleteAliasRequest> body, StageAndAliasStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("registered_models.delete_alias", projectId);
         var name = RegisteredModelValidation.Name(body.Value.Name);
         var alias = ModelVersionValidation.Alias(body.Value.Alias);
 
@@ -64,7 +61,6 @@ internal static class AliasesAndLatestApi
     private static async Task<Results<Ok<ModelVersionResponse>, MlflowError>> GetByAlias(
         long projectId, HttpRequest http, StageAndAliasStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("registered_models.get_alias", projectId);
         var name = RegisteredModelValidation.Name(http.String("name"));
         var alias = ModelVersionValidation.Alias(http.String("alias"));
 

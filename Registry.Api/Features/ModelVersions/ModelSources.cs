@@ -5,16 +5,6 @@ using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.ModelVersions;
 
-/// <summary><c>Registry:ModelSources</c>: hosts an operator trusts with the tokens of whoever loads a model.</summary>
-public sealed class ModelSourceOptions
-{
-    /// <summary>
-    /// Hosts (<c>models.example.com</c>, or <c>host:port</c> for one port) that <c>http(s)://</c> and
-    /// <c>mlflow-artifacts://</c> sources may name. Empty by default: no source may send credentials elsewhere.
-    /// </summary>
-    public List<string> AllowedHosts { get; set; } = [];
-}
-
 /// <summary>
 /// What a model version's source may be. MLflow's server refuses local paths and relative-path tricks
 /// (<c>_validate_source_run</c>, <c>_validate_non_local_source_contains_relative_paths</c> in handlers.py); we refuse the

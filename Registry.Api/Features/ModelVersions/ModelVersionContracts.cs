@@ -1,4 +1,5 @@
 using Registry.Api.Features.RegisteredModels;
+using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.ModelVersions;
 

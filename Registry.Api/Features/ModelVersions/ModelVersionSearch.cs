@@ -1,4 +1,3 @@
-using System.Text;
 using Npgsql;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Search;
@@ -24,9 +23,6 @@ internal sealed class ModelVersionSearch(NpgsqlDataSource dataSource)
         ["last_updated_timestamp"] = "last_updated_timestamp",
     };
 
-    private static readonly string[] StringOperators = ["=", "!=", "LIKE", "ILIKE"];
-    private static readonly string[] NumberOperators = ["=", "!=", "<", "<=", ">", ">="];
-
     private static readonly Dictionary<string, SortColumn> Columns = new(StringComparer.Ordinal)
     {
         ["name"] = new("m.name", SortKind.Text),
@@ -44,20 +40,14 @@ internal sealed class ModelVersionSearch(NpgsqlDataSource dataSource)
             [new OrderKey("name", Descending: false), new OrderKey("version_number", Descending: true)], pageToken);
 
         var parameters = new SqlParameters();
-        var where = new StringBuilder($"v.project_id = {parameters.Add(projectId)}");
-        foreach (var clause in clauses)
-        {
-            where.Append(" AND ").Append(Condition(clause, parameters));
-        }
-        if (excludePrompts)
-        {
-            where.Append(" AND NOT EXISTS (SELECT 1 FROM ml_model_version_metadata p JOIN ml_model_versions pv ON pv.id = p.model_version_id " +
-                $"WHERE pv.model_id = v.model_id AND p.name = '{Prompts.TagKey}' AND p.value = 'true')");
-        }
-        if (page.AfterCondition(parameters) is { } after)
-        {
-            where.Append(" AND ").Append(after);
-        }
+        var where = new SearchWhere(parameters, "model version", "name, version_number, run_id, source_path and tags.<key>")
+            .And($"v.project_id = {parameters.Add(projectId)}")
+            .AndFilter(clauses, clause => Field(clause.Identifier, parameters))
+            .And(excludePrompts
+                ? "NOT EXISTS (SELECT 1 FROM ml_model_version_metadata p JOIN ml_model_versions pv ON pv.id = p.model_version_id " +
+                  $"WHERE pv.model_id = v.model_id AND p.name = '{Prompts.TagKey}' AND p.value = 'true')"
+                : null)
+            .And(page.AfterCondition(parameters));
 
         await using var batch = CustomPlans.Batch(dataSource,
             $"""
@@ -79,48 +69,18 @@ internal sealed class ModelVersionSearch(NpgsqlDataSource dataSource)
         return (versions, page.NextToken(versions, maxResults, KeyOf));
     }
 
-    private static string Condition(FilterClause clause, SqlParameters parameters)
+    private static FilterField? Field(Identifier identifier, SqlParameters parameters) => identifier switch
     {
-        var (identifier, op) = (clause.Identifier, clause.Operator);
-        switch (identifier)
-        {
-            case { Kind: IdentifierKind.Attribute, Key: "version_number" }:
-                if (!NumberOperators.Contains(op) || clause.Value is not double number)
-                {
-                    throw FilterParser.Invalid("version_number is compared with =, !=, <, <=, > or >= against a number: version_number >= 3.");
-                }
-                return $"v.version {SqlOperator(op)} {parameters.Add(number)}";
-            case { Kind: IdentifierKind.Attribute, Key: "run_id" } when op is "IN" or "NOT IN":
-                return $"{(op == "IN" ? "" : "NOT ")}(v.run_id = ANY({parameters.Add(((List<string>)clause.Value).ToArray())}))";
-            case { Kind: IdentifierKind.Attribute, Key: "run_id" }:
-                return $"v.run_id {StringComparison(op, clause, ["=", "!="])} {parameters.Add((string)clause.Value)}";
-            case { Kind: IdentifierKind.Attribute, Key: "name" }:
-                return $"m.name {StringComparison(op, clause, StringOperators)} {parameters.Add((string)clause.Value)}";
-            case { Kind: IdentifierKind.Attribute, Key: "source_path" }:
-                return $"v.source {StringComparison(op, clause, StringOperators)} {parameters.Add((string)clause.Value)}";
-            case { Kind: IdentifierKind.Tag, Key: var key }:
-                var sqlOp = StringComparison(op, clause, StringOperators);
-                // As in MLflow, a tag comparison (even !=) only matches versions that have the tag.
-                return $"EXISTS (SELECT 1 FROM ml_model_version_metadata t WHERE t.model_version_id = v.id AND t.name = {parameters.Add(key)} AND t.value {sqlOp} {parameters.Add((string)clause.Value)})";
-            default:
-                throw FilterParser.Invalid($"Invalid filter key '{identifier}'; model version searches filter on name, version_number, run_id, source_path and tags.<key>.");
-        }
-    }
-
-    private static string StringComparison(string op, FilterClause clause, string[] allowed)
-    {
-        if (!allowed.Contains(op))
-        {
-            throw FilterParser.Invalid($"Invalid comparator '{op}' for '{clause.Identifier}'; use {string.Join(", ", allowed)}.");
-        }
-        if (clause.Value is not string)
-        {
-            throw FilterParser.Invalid($"Invalid value for '{clause.Identifier}': expected a quoted string.");
-        }
-        return SqlOperator(op);
-    }
-
-    private static string SqlOperator(string op) => op == "!=" ? "<>" : op;
+        { Kind: IdentifierKind.Attribute, Key: "version_number" } => FilterField.Number("v.version"),
+        { Kind: IdentifierKind.Attribute, Key: "run_id" } =>
+            FilterField.Text("v.run_id") with { Operators = ["=", "!="], InColumn = "v.run_id" },
+        { Kind: IdentifierKind.Attribute, Key: "name" } => FilterField.Text("m.name"),
+        { Kind: IdentifierKind.Attribute, Key: "source_path" } => FilterField.Text("v.source"),
+        // As in MLflow, a tag comparison (even !=) only matches versions that have the tag.
+        { Kind: IdentifierKind.Tag, Key: var key } => FilterField.Text((op, value, _) =>
+            $"EXISTS (SELECT 1 FROM ml_model_version_metadata t WHERE t.model_version_id = v.id AND t.name = {parameters.Add(key)} AND t.value {op} {value})"),
+        _ => null,
+    };
 
     private static object KeyOf(ModelVersion version, string key) => key switch
     {

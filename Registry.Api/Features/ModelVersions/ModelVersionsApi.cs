@@ -28,10 +28,9 @@ internal static class ModelVersionsApi
         long projectId, JsonBody<CreateModelVersionRequest> body, ClaimsPrincipal user, ModelVersionStore store, ModelSources sources,
         CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("model_versions.create", projectId);
         var request = body.Value;
         var name = RegisteredModelValidation.Name(request.Name);
-        activity?.SetTag("registry.model_name", name);
+        Telemetry.Tag("registry.model_name", name);
         var tags = RegisteredModelValidation.Tags(request.Tags);
         var source = sources.Validate(ModelVersionValidation.Source(request.Source), ModelSources.IsPrompt(tags), !string.IsNullOrEmpty(request.ModelId));
         var runId = ModelVersionValidation.Optional(request.RunId, "run_id", Limits.RunId);
@@ -49,7 +48,6 @@ internal static class ModelVersionsApi
     private static async Task<Results<Ok<ModelVersionResponse>, MlflowError>> Get(
         long projectId, HttpRequest http, ModelVersionStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("model_versions.get", projectId);
         var (name, version) = (RegisteredModelValidation.Name(http.String("name")), ModelVersionValidation.Version(http.String("version")));
 
         var found = await store.FindAsync(projectId, name, version, cancellationToken);
@@ -59,7 +57,6 @@ internal static class ModelVersionsApi
     private static async Task<Results<Ok<ModelVersionResponse>, MlflowError>> Update(
         long projectId, JsonBody<UpdateModelVersionRequest> body, ModelVersionStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("model_versions.update", projectId);
         var (name, version) = (RegisteredModelValidation.Name(body.Value.Name), ModelVersionValidation.Version(body.Value.Version));
         var description = RegisteredModelValidation.Description(body.Value.Description);
 
@@ -70,7 +67,6 @@ internal static class ModelVersionsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Delete(
         long projectId, JsonBody<ModelVersionRequest> body, ModelVersionStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("model_versions.delete", projectId);
         var (name, version) = (RegisteredModelValidation.Name(body.Value.Name), ModelVersionValidation.Version(body.Value.Version));
 
         return await store.DeleteAsync(projectId, name, version, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : VersionNotFound(name, version);
@@ -79,7 +75,6 @@ internal static class ModelVersionsApi
     private static async Task<Ok<SearchModelVersionsResponse>> Search(
         long projectId, HttpRequest http, ModelVersionSearch search, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("model_versions.search", projectId);
         var (versions, next) = await search.SearchAsync(
             projectId, http.String("filter"), http.Long("max_results"), http.Strings("order_by"), http.String("page_token"), cancellationToken);
         return TypedResults.Ok(new SearchModelVersionsResponse(versions, next));
@@ -88,7 +83,6 @@ internal static class ModelVersionsApi
     private static async Task<Results<Ok<ModelVersionResponse>, MlflowError>> TransitionStage(
         long projectId, JsonBody<TransitionStageRequest> body, StageAndAliasStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("model_versions.transition_stage", projectId);
         var request = body.Value;
         var (name, version) = (RegisteredModelValidation.Name(request.Name), ModelVersionValidation.Version(request.Version));
         var stage = ModelVersionValidation.Stage(request.Stage);
@@ -107,7 +101,6 @@ internal static class ModelVersionsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetTag(
         long projectId, JsonBody<SetModelVersionTagRequest> body, ModelVersionStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("model_versions.set_tag", projectId);
         var request = body.Value;
         var (name, version) = (RegisteredModelValidation.Name(request.Name), ModelVersionValidation.Version(request.Version));
         var key = RegisteredModelValidation.TagKey(request.Key);
@@ -119,7 +112,6 @@ internal static class ModelVersionsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
         long projectId, JsonBody<DeleteModelVersionTagRequest> body, ModelVersionStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("model_versions.delete_tag", projectId);
         var request = body.Value;
         var (name, version) = (RegisteredModelValidation.Name(request.Name), ModelVersionValidation.Version(request.Version));
         var key = RegisteredModelValidation.TagKey(request.Key);
@@ -136,7 +128,6 @@ internal static class ModelVersionsApi
     private static async Task<Results<Ok<DownloadUriResponse>, MlflowError>> GetDownloadUri(
         long projectId, HttpRequest http, ModelVersionStore store, ModelSources sources, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("model_versions.get_download_uri", projectId);
         var (name, version) = (RegisteredModelValidation.Name(http.String("name")), ModelVersionValidation.Version(http.String("version")));
 
         var resolved = await store.ResolveDownloadUriAsync(projectId, name, version, cancellationToken);

@@ -7,7 +7,7 @@ namespace Registry.Api.Features.ModelVersions;
 /// <summary>
 /// A JSON array of model versions as PostgreSQL built it (<see cref="ModelVersionSql.LatestVersionsJson"/>: MLflow's
 /// field names, compact, nulls left out), written into the response unparsed. A search page of 100 models carries
-/// hundreds of versions; parsing them only to write them again was most of what the page allocated.
+/// hundreds of versions, and parsing them only to write them again would be most of what the page allocates.
 /// </summary>
 [JsonConverter(typeof(ModelVersionsJsonConverter))]
 public sealed class ModelVersionsJson(byte[] utf8)

@@ -32,8 +32,6 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
         ["last_updated_timestamp"] = new("m.updated_at", SortKind.Millis),
     };
 
-    private static readonly string[] StringOperators = ["=", "!=", "LIKE", "ILIKE"];
-
     public async Task<(IReadOnlyList<RegisteredModel> Models, string? NextPageToken)> SearchAsync(
         long projectId, string? filter, long? maxResultsRequested, IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
     {
@@ -42,19 +40,11 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
         var page = new KeysetPage(filter ?? "", orderBy, OrderKeys, Columns, [], [new OrderKey("name", Descending: false)], pageToken);
 
         var parameters = new SqlParameters();
-        var where = new StringBuilder($"m.project_id = {parameters.Add(projectId)}");
-        foreach (var clause in clauses)
-        {
-            where.Append(" AND ").Append(Condition(clause, parameters));
-        }
-        if (excludePrompts)
-        {
-            where.Append($" AND NOT EXISTS (SELECT 1 FROM ml_model_metadata p WHERE p.model_id = m.id AND p.name = '{Prompts.TagKey}' AND p.value = 'true')");
-        }
-        if (page.AfterCondition(parameters) is { } after)
-        {
-            where.Append(" AND ").Append(after);
-        }
+        var where = new SearchWhere(parameters, "registered model", "name and tags.<key>")
+            .And($"m.project_id = {parameters.Add(projectId)}")
+            .AndFilter(clauses, clause => Field(clause, parameters))
+            .And(excludePrompts ? $"NOT EXISTS (SELECT 1 FROM ml_model_metadata p WHERE p.model_id = m.id AND p.name = '{Prompts.TagKey}' AND p.value = 'true')" : null)
+            .And(page.AfterCondition(parameters));
 
         await using var batch = CustomPlans.Batch(dataSource,
             $"""
@@ -74,35 +64,20 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
         return (models, page.NextToken(models, maxResults, KeyOf));
     }
 
-    private static string Condition(FilterClause clause, SqlParameters parameters)
+    private static FilterField? Field(FilterClause clause, SqlParameters parameters) => clause.Identifier switch
     {
-        if (!StringOperators.Contains(clause.Operator))
+        { Kind: IdentifierKind.Attribute, Key: "name" } => FilterField.Text("m.name"),
+        { Kind: IdentifierKind.Tag, Key: var key } => FilterField.Text((op, valueParam, value) =>
         {
-            throw FilterParser.Invalid($"Invalid comparator '{clause.Operator}' for '{clause.Identifier}'; registered model searches support =, !=, LIKE and ILIKE.");
-        }
-        if (clause.Value is not string value)
-        {
-            throw FilterParser.Invalid($"Invalid value for '{clause.Identifier}': expected a quoted string.");
-        }
-
-        var op = clause.Operator == "!=" ? "<>" : clause.Operator;
-        switch (clause.Identifier)
-        {
-            case { Kind: IdentifierKind.Attribute, Key: "name" }:
-                return $"m.name {op} {parameters.Add(value)}";
-            case { Kind: IdentifierKind.Tag, Key: var key }:
-                var keyParam = parameters.Add(key);
-                var valueParam = parameters.Add(value);
-                var valueCondition = op == "=" && Encoding.UTF8.GetByteCount(value) <= IndexedTagValueBytes
-                    // Restating the partial index's predicate lets PostgreSQL use it (ix_ml_model_metadata_name_value).
-                    ? $"octet_length(t.value) <= {IndexedTagValueBytes} AND t.value = {valueParam}"
-                    : $"t.value {op} {valueParam}";
-                // As in MLflow, a tag comparison (even !=) only matches models that have the tag.
-                return $"EXISTS (SELECT 1 FROM ml_model_metadata t WHERE t.model_id = m.id AND t.name = {keyParam} AND {valueCondition})";
-            default:
-                throw FilterParser.Invalid($"Invalid filter key '{clause.Identifier}'; registered model searches filter on name and tags.<key>.");
-        }
-    }
+            var valueCondition = op == "=" && Encoding.UTF8.GetByteCount((string)value) <= IndexedTagValueBytes
+                // Restating the partial index's predicate lets PostgreSQL use it (ix_ml_model_metadata_name_value).
+                ? $"octet_length(t.value) <= {IndexedTagValueBytes} AND t.value = {valueParam}"
+                : $"t.value {op} {valueParam}";
+            // As in MLflow, a tag comparison (even !=) only matches models that have the tag.
+            return $"EXISTS (SELECT 1 FROM ml_model_metadata t WHERE t.model_id = m.id AND t.name = {parameters.Add(key)} AND {valueCondition})";
+        }),
+        _ => null,
+    };
 
     private static object KeyOf(RegisteredModel model, string key) => key switch
     {

@@ -24,10 +24,9 @@ internal static class RegisteredModelsApi
     private static async Task<Results<Ok<RegisteredModelResponse>, MlflowError>> Create(
         long projectId, JsonBody<CreateRegisteredModelRequest> body, ClaimsPrincipal user, RegisteredModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("registered_models.create", projectId);
         var request = body.Value;
         var name = RegisteredModelValidation.Name(request.Name);
-        activity?.SetTag("registry.model_name", name);
+        Telemetry.Tag("registry.model_name", name);
         var description = RegisteredModelValidation.Description(request.Description);
         var tags = RegisteredModelValidation.Tags(request.Tags);
 
@@ -45,9 +44,8 @@ internal static class RegisteredModelsApi
     private static async Task<Results<Ok<RegisteredModelResponse>, MlflowError>> Get(
         long projectId, HttpRequest http, RegisteredModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("registered_models.get", projectId);
         var name = RegisteredModelValidation.Name(http.String("name"));
-        activity?.SetTag("registry.model_name", name);
+        Telemetry.Tag("registry.model_name", name);
 
         var model = await store.FindAsync(projectId, name, cancellationToken);
         return model is null ? NotFound(name) : TypedResults.Ok(new RegisteredModelResponse(model));
@@ -56,9 +54,8 @@ internal static class RegisteredModelsApi
     private static async Task<Results<Ok<RegisteredModelResponse>, MlflowError>> Update(
         long projectId, JsonBody<UpdateRegisteredModelRequest> body, RegisteredModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("registered_models.update", projectId);
         var name = RegisteredModelValidation.Name(body.Value.Name);
-        activity?.SetTag("registry.model_name", name);
+        Telemetry.Tag("registry.model_name", name);
         var description = RegisteredModelValidation.Description(body.Value.Description);
 
         var model = await store.UpdateDescriptionAsync(projectId, name, description, cancellationToken);
@@ -68,10 +65,9 @@ internal static class RegisteredModelsApi
     private static async Task<Results<Ok<RegisteredModelResponse>, MlflowError>> Rename(
         long projectId, JsonBody<RenameRegisteredModelRequest> body, RegisteredModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("registered_models.rename", projectId);
         var name = RegisteredModelValidation.Name(body.Value.Name);
         var newName = RegisteredModelValidation.Name(body.Value.NewName, "new_name");
-        activity?.SetTag("registry.model_name", name);
+        Telemetry.Tag("registry.model_name", name);
 
         var (outcome, model) = await store.RenameAsync(projectId, name, newName, cancellationToken);
         return outcome switch
@@ -87,9 +83,8 @@ internal static class RegisteredModelsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Delete(
         long projectId, JsonBody<DeleteRegisteredModelRequest> body, RegisteredModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("registered_models.delete", projectId);
         var name = RegisteredModelValidation.Name(body.Value.Name);
-        activity?.SetTag("registry.model_name", name);
+        Telemetry.Tag("registry.model_name", name);
 
         return await store.DeleteAsync(projectId, name, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : NotFound(name);
     }
@@ -97,9 +92,8 @@ internal static class RegisteredModelsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetTag(
         long projectId, JsonBody<SetRegisteredModelTagRequest> body, RegisteredModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("registered_models.set_tag", projectId);
         var name = RegisteredModelValidation.Name(body.Value.Name);
-        activity?.SetTag("registry.model_name", name);
+        Telemetry.Tag("registry.model_name", name);
         var key = RegisteredModelValidation.TagKey(body.Value.Key);
         var value = RegisteredModelValidation.TagValue(body.Value.Value, key);
 
@@ -109,9 +103,8 @@ internal static class RegisteredModelsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
         long projectId, JsonBody<DeleteRegisteredModelTagRequest> body, RegisteredModelStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("registered_models.delete_tag", projectId);
         var name = RegisteredModelValidation.Name(body.Value.Name);
-        activity?.SetTag("registry.model_name", name);
+        Telemetry.Tag("registry.model_name", name);
         var key = RegisteredModelValidation.TagKey(body.Value.Key);
 
         return await store.DeleteTagAsync(projectId, name, key, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : NotFound(name);
@@ -120,7 +113,6 @@ internal static class RegisteredModelsApi
     private static async Task<Ok<SearchRegisteredModelsResponse>> Search(
         long projectId, HttpRequest http, RegisteredModelSearch search, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("registered_models.search", projectId);
         var (models, next) = await search.SearchAsync(
             projectId, http.String("filter"), http.Long("max_results"), http.Strings("order_by"), http.String("page_token"), cancellationToken);
         return TypedResults.Ok(new SearchRegisteredModelsResponse(models, next));

@@ -20,7 +20,6 @@ internal static class MetricsApi
     /// <summary>Pages of at most 25,000 points; a larger max_results is served in pages too (follow next_page_token).</summary>
     private static async Task<MetricHistoryPage> History(long projectId, HttpRequest http, MetricHistoryStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("metrics.get_history", projectId);
         var runId = TrackingValidation.RunId(http.String("run_id"), http.String("run_uuid"));
         var key = Keys.Validate(http.String("metric_key"), "metric");
         var maxResults = http.Int("max_results") switch
@@ -35,7 +34,6 @@ internal static class MetricsApi
 
     private static async Task<Ok<MetricsWithRunIdResponse>> BulkInterval(long projectId, HttpRequest http, MetricHistoryStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("metrics.get_history_bulk_interval", projectId);
         string[] runIds = [.. http.Strings("run_ids").Distinct()];
         if (runIds.Length is 0 or > MaxBulkRuns)
         {

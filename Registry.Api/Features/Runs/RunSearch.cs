@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Npgsql;
 using Registry.Api.Features.Experiments;
 using Registry.Api.Mlflow;
@@ -17,9 +15,6 @@ internal sealed class RunSearch(NpgsqlDataSource dataSource, ExperimentIds exper
     public const int DefaultMaxResults = 1000;
     public const int MaxResultsLimit = 50_000;
 
-    private static readonly string[] StringOperators = ["=", "!=", "LIKE", "ILIKE"];
-    private static readonly string[] NumberOperators = ["=", "!=", "<", "<=", ">", ">="];
-
     public async Task<(IReadOnlyList<Run> Runs, string? NextPageToken)> SearchAsync(
         long projectId, IReadOnlyList<string> experimentIds, string? filter, string? viewType, long? maxResultsRequested,
         IReadOnlyList<string> orderBy, string? pageToken, CancellationToken cancellationToken)
@@ -28,21 +23,23 @@ internal sealed class RunSearch(NpgsqlDataSource dataSource, ExperimentIds exper
         var iids = experimentIds.Select(id => ExperimentSql.ParseId(id)
             ?? throw FilterParser.Invalid($"Invalid experiment id '{id}': experiment ids are integers.")).ToArray();
         var query = $"{string.Join(',', iids)}\n{filter}\n{viewType}\n{string.Join('\n', orderBy)}";
+        // Offsets, not keysets: a run search orders by any metric, param or tag, each the value of a correlated subquery
+        // (the latest metric point, a param, a tag) that is null for runs without it and sorts NULLS LAST. A keyset would
+        // compare those nullable values of other tables row by row, which no index serves, and carry doubles and nulls
+        // in its token: no cheaper per page than an offset, and easier to get subtly out of MLflow's order.
         var offset = (long?)PageToken.Decode(pageToken, query, [typeof(long)])?[0] ?? 0;
 
         var parameters = new SqlParameters();
-        var where = new StringBuilder(ViewTypes.Condition(viewType, "r.deleted_at"));
-        foreach (var clause in FilterParser.Parse(filter))
-        {
-            where.Append(" AND ").Append(Condition(clause, parameters));
-        }
+        var where = new SearchWhere(parameters, "run", "metrics.<key>, params.<key>, tags.<key>, status, run_name, run_id, user_id, start_time and end_time")
+            .And(ViewTypes.Condition(viewType, "r.deleted_at"))
+            .AndFilter(FilterParser.Parse(filter), clause => Field(clause.Identifier, parameters));
         var order = orderBy.Count == 0 ? ["r.start_time DESC"] : orderBy.Select(entry => OrderTerm(entry, parameters)).ToList();
         var experiments = await experimentTable.ResolveAsync(projectId, iids, cancellationToken);
         if (experiments.Length == 0)
         {
             return ([], null);
         }
-        where.Append($" AND r.project_id = {parameters.Add(projectId)} AND r.experiment_id = ANY({parameters.Add(experiments)})");
+        where.And($"r.project_id = {parameters.Add(projectId)}").And($"r.experiment_id = ANY({parameters.Add(experiments)})");
 
         await using var batch = CustomPlans.Batch(dataSource,
             $"""
@@ -67,37 +64,19 @@ internal sealed class RunSearch(NpgsqlDataSource dataSource, ExperimentIds exper
         return (runs, PageToken.Encode(query, [offset + maxResults]));
     }
 
-    private static string Condition(FilterClause clause, SqlParameters parameters)
+    private static FilterField? Field(Identifier identifier, SqlParameters parameters) => identifier switch
     {
-        var (identifier, op, value) = (clause.Identifier, clause.Operator, clause.Value);
-        var sqlOp = op == "!=" ? "<>" : op;
-        switch (identifier.Kind)
-        {
-            case IdentifierKind.Metric:
-                Require(NumberOperators.Contains(op) && value is double, clause, "a number with =, !=, <, <=, > or >=");
-                return $"EXISTS (SELECT 1 FROM ml_candidate_latest_metrics m WHERE m.candidate_id = r.id AND m.name = {parameters.Add(identifier.Key)} AND m.value {sqlOp} {parameters.Add((double)value)})";
-            case IdentifierKind.Param:
-                Require(StringOperators.Contains(op) && value is string, clause, "a quoted string with =, !=, LIKE or ILIKE");
-                return $"EXISTS (SELECT 1 FROM ml_candidate_params p WHERE p.candidate_id = r.id AND p.name = {parameters.Add(identifier.Key)} AND p.value {sqlOp} {parameters.Add((string)value)})";
-            case IdentifierKind.Tag:
-                Require(StringOperators.Contains(op) && value is string, clause, "a quoted string with =, !=, LIKE or ILIKE");
-                return $"EXISTS (SELECT 1 FROM ml_candidate_metadata t WHERE t.candidate_id = r.id AND t.name = {parameters.Add(identifier.Key)} AND t.value {sqlOp} {parameters.Add((string)value)})";
-        }
-
-        switch (identifier.Key)
-        {
-            case "start_time" or "end_time" or "created":
-                Require(NumberOperators.Contains(op) && value is double, clause, "a number of milliseconds with =, !=, <, <=, > or >=");
-                return $"{AttributeColumn(identifier.Key)} {sqlOp} {parameters.Add((long)(double)value)}";
-            case "run_id" or "status" when op is "IN" or "NOT IN":
-                return $"{(op == "IN" ? "" : "NOT ")}({AttributeColumn(identifier.Key)} = ANY({parameters.Add(((List<string>)value).ToArray())}))";
-            case "run_id" or "status" or "run_name" or "user_id":
-                Require(StringOperators.Contains(op) && value is string, clause, "a quoted string with =, !=, LIKE or ILIKE");
-                return $"{AttributeColumn(identifier.Key)} {sqlOp} {parameters.Add((string)value)}";
-            default:
-                throw FilterParser.Invalid($"Invalid attribute '{identifier.Key}'; run searches filter on status, run_name, run_id, user_id, start_time and end_time.");
-        }
-    }
+        { Kind: IdentifierKind.Metric } => FilterField.Number((op, value, _) =>
+            $"EXISTS (SELECT 1 FROM ml_candidate_latest_metrics m WHERE m.candidate_id = r.id AND m.name = {parameters.Add(identifier.Key)} AND m.value {op} {value})"),
+        { Kind: IdentifierKind.Param } => FilterField.Text((op, value, _) =>
+            $"EXISTS (SELECT 1 FROM ml_candidate_params p WHERE p.candidate_id = r.id AND p.name = {parameters.Add(identifier.Key)} AND p.value {op} {value})"),
+        { Kind: IdentifierKind.Tag } => FilterField.Text((op, value, _) =>
+            $"EXISTS (SELECT 1 FROM ml_candidate_metadata t WHERE t.candidate_id = r.id AND t.name = {parameters.Add(identifier.Key)} AND t.value {op} {value})"),
+        { Key: "start_time" or "end_time" or "created" } => FilterField.Number(AttributeColumn(identifier.Key), FilterValue.Millis),
+        { Key: "run_id" or "status" } => FilterField.Text(AttributeColumn(identifier.Key)) with { InColumn = AttributeColumn(identifier.Key) },
+        { Key: "run_name" or "user_id" } => FilterField.Text(AttributeColumn(identifier.Key)),
+        _ => null,
+    };
 
     private static string OrderTerm(string entry, SqlParameters parameters)
     {
@@ -124,12 +103,4 @@ internal sealed class RunSearch(NpgsqlDataSource dataSource, ExperimentIds exper
         "user_id" => "r.user_id::text",
         _ => throw FilterParser.Invalid($"Invalid attribute '{key}'; use start_time, end_time, run_id, status, run_name or user_id."),
     };
-
-    private static void Require(bool ok, FilterClause clause, string expected)
-    {
-        if (!ok)
-        {
-            throw FilterParser.Invalid($"Invalid comparison '{clause.Identifier} {clause.Operator}': {clause.Identifier.Kind.ToString().ToLower(CultureInfo.InvariantCulture)} filters take {expected}.");
-        }
-    }
 }

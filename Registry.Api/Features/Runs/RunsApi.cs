@@ -32,7 +32,6 @@ internal static class RunsApi
     private static async Task<Results<Ok<RunResponse>, MlflowError>> Create(
         long projectId, JsonBody<CreateRunRequest> body, ClaimsPrincipal user, RunStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("runs.create", projectId);
         var request = body.Value;
         // The client sends "0" when no experiment is set; an absent id means the same.
         var experimentId = string.IsNullOrEmpty(request.ExperimentId) ? "0" : request.ExperimentId;
@@ -57,7 +56,6 @@ internal static class RunsApi
 
     private static async Task<Results<Ok<RunResponse>, MlflowError>> Get(long projectId, HttpRequest http, RunStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("runs.get", projectId);
         var runId = TrackingValidation.RunId(http.String("run_id"), http.String("run_uuid"));
         var run = await store.FindAsync(projectId, runId, cancellationToken);
         return run is null ? RunSql.NotFound(runId) : TypedResults.Ok(new RunResponse(run));
@@ -65,7 +63,6 @@ internal static class RunsApi
 
     private static async Task<Ok<RunInfoResponse>> Update(long projectId, JsonBody<UpdateRunRequest> body, RunStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("runs.update", projectId);
         var request = body.Value;
         var runId = TrackingValidation.RunId(request.RunId, request.RunUuid);
         var status = request.Status is null ? null : TrackingValidation.Status(request.Status);
@@ -76,14 +73,12 @@ internal static class RunsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetDeleted(
         long projectId, RunIdRequest request, bool deleted, RunStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation(deleted ? "runs.delete" : "runs.restore", projectId);
         var runId = TrackingValidation.RunId(request.RunId);
         return await store.SetDeletedAsync(projectId, runId, deleted, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : RunSql.NotFound(runId);
     }
 
     private static async Task<Ok<SearchRunsResponse>> Search(long projectId, JsonBody<SearchRunsRequest> body, RunSearch search, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("runs.search", projectId);
         var request = body.Value;
         var (runs, next) = await search.SearchAsync(projectId, request.ExperimentIds ?? [], request.Filter, request.RunViewType,
             request.MaxResults, request.OrderBy ?? [], request.PageToken, cancellationToken);
@@ -92,7 +87,6 @@ internal static class RunsApi
 
     private static async Task<Ok<EmptyResponse>> LogMetric(long projectId, JsonBody<LogMetricRequest> body, RunLogStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("runs.log_metric", projectId);
         var r = body.Value;
         var metric = TrackingValidation.Metric(r.Key, r.Value, r.Timestamp, r.Step, r.ModelId, r.DatasetName, r.DatasetDigest);
         await store.LogAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), [metric], [], [], cancellationToken);
@@ -101,7 +95,6 @@ internal static class RunsApi
 
     private static async Task<Ok<EmptyResponse>> LogParameter(long projectId, JsonBody<LogParamRequest> body, RunLogStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("runs.log_parameter", projectId);
         var r = body.Value;
         var param = TrackingValidation.Param(r.Key, r.Value);
         await store.LogAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), [], [param], [], cancellationToken);
@@ -110,7 +103,6 @@ internal static class RunsApi
 
     private static async Task<Ok<EmptyResponse>> LogBatch(long projectId, JsonBody<LogBatchRequest> body, RunLogStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("runs.log_batch", projectId);
         var r = body.Value;
         var runId = TrackingValidation.RunId(r.RunId);
         TrackingValidation.BatchSizes(r.Metrics?.Count ?? 0, r.Params?.Count ?? 0, r.Tags?.Count ?? 0);
@@ -119,7 +111,7 @@ internal static class RunsApi
             : TrackingValidation.Metric(m.Key, m.Value, m.Timestamp, m.Step, m.ModelId, m.DatasetName, m.DatasetDigest, $"metrics[{i}].")).ToList();
         var parameters = TrackingValidation.Params(r.Params);
         var tags = TrackingValidation.Tags(r.Tags, TrackingValidation.RunTag);
-        activity?.SetTag("registry.batch_size", metrics.Count + parameters.Count + tags.Count);
+        Telemetry.Tag("registry.batch_size", metrics.Count + parameters.Count + tags.Count);
 
         await store.LogAsync(projectId, runId, metrics, parameters, tags, cancellationToken);
         return TypedResults.Ok(EmptyResponse.Instance);
@@ -127,7 +119,6 @@ internal static class RunsApi
 
     private static async Task<Ok<EmptyResponse>> SetTag(long projectId, JsonBody<SetRunTagRequest> body, RunLogStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("runs.set_tag", projectId);
         var r = body.Value;
         var tag = TrackingValidation.RunTag(r.Key, r.Value);
         await store.LogAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), [], [], [tag], cancellationToken);
@@ -137,7 +128,6 @@ internal static class RunsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
         long projectId, JsonBody<DeleteRunTagRequest> body, RunLogStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("runs.delete_tag", projectId);
         var runId = TrackingValidation.RunId(body.Value.RunId);
         var key = Keys.Validate(body.Value.Key, "tag");
         return await store.DeleteTagAsync(projectId, runId, key, cancellationToken)
@@ -147,7 +137,6 @@ internal static class RunsApi
 
     private static async Task<Ok<EmptyResponse>> LogInputs(long projectId, JsonBody<LogInputsRequest> body, RunLogStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("runs.log_inputs", projectId);
         var runId = TrackingValidation.RunId(body.Value.RunId);
         // As MLflow's server: datasets are required (MLflow 3's client may send only the logged models a run used).
         if (body.Value.Datasets is null && body.Value.Models is not { Count: > 0 })
@@ -176,7 +165,6 @@ internal static class RunsApi
 
     private static async Task<Ok<EmptyResponse>> LogModel(long projectId, JsonBody<LogModelRequest> body, RunLogStore store, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.StartOperation("runs.log_model", projectId);
         var runId = TrackingValidation.RunId(body.Value.RunId);
         var modelJson = Required(body.Value.ModelJson, "model_json");
         try

@@ -5,7 +5,7 @@ namespace Registry.Api.Mlflow.Search;
 /// <summary>
 /// Every statement is prepared (Npgsql auto-prepare; see DatabaseDefaults), and after a few runs PostgreSQL may switch a
 /// prepared statement to a generic plan. For a search that plan cannot use <c>name LIKE 'prefix%'</c> or a partial
-/// index's predicate: measured, a 100 ms search instead of 5 ms. So searches force custom plans, for their own
+/// index's predicate (bench/README.md, "What moved the numbers"). So searches force custom plans, for their own
 /// (implicit) transaction only; the hot paths keep their cached plans.
 /// </summary>
 public static class CustomPlans

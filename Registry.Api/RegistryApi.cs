@@ -1,0 +1,141 @@
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Registry.Api.Auth;
+using Registry.Api.Changes;
+using Registry.Api.FeatureFlags;
+using Registry.Api.Features.Admin;
+using Registry.Api.Features.Artifacts;
+using Registry.Api.Features.Audit;
+using Registry.Api.Features.Experiments;
+using Registry.Api.Features.FeatureGates;
+using Registry.Api.Features.LoggedModels;
+using Registry.Api.Features.ModelVersions;
+using Registry.Api.Features.Runs;
+using Registry.Api.Features.RegisteredModels;
+using Registry.Api.Features.Webhooks;
+using Registry.Api.Mlflow;
+using Registry.Data;
+using Scalar.AspNetCore;
+
+namespace Registry.Api;
+
+/// <summary>
+/// The API's composition, in one place: every service it registers, its middleware and every endpoint it maps. Only
+/// this file and the JSON source-generation context (which wants every wire type in one place) know every feature.
+/// </summary>
+internal static class RegistryApi
+{
+    public static WebApplicationBuilder AddRegistryApi(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.AddNpgsqlDataSource(
+            "registrydb",
+            settings => settings.DisableTracing = settings.DisableMetrics = !builder.ExportsTelemetry(),
+            DatabaseDefaults.Apply);
+        // The schema readiness check is the API's only EF Core use; it answers a failed connection itself (503, logged once),
+        // so EF Core's own error for it would only repeat an outage at Error with a stack trace.
+        builder.Services.AddDbContextPool<RegistryDbContext>((services, options) => options
+            .UseRegistryDatabase(services.GetRequiredService<Npgsql.NpgsqlDataSource>())
+            .ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (RelationalEventId.CommandError, LogLevel.Debug))));
+        builder.Services.AddSchemaReadiness();
+        builder.Services.AddGracefulShutdown();
+
+        builder.Services.Configure<JsonOptions>(options =>
+        {
+            MlflowJsonContext.ConfigureWire(options.SerializerOptions);
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, MlflowJsonContext.Default);
+        });
+        // Binding failures (malformed JSON, wrong content type) become exceptions the error middleware answers in MLflow's shape.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+
+        builder.Services.AddRegistryFeatureFlags();
+        builder.Services.AddOpenApi(options => options.DescribeJsonBodies().DescribeRawModelVersions());
+
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddRegistryAuth();
+        builder.Services.AddOptions<RequestLimits>().BindConfiguration(RequestLimits.Section).ValidateOnStart();
+        builder.Services.AddSingleton<LargeBodyGate>();
+        builder.Services.AddSingleton<ExpectedFailureLog>();
+        // JSON bodies are limited as they are read (JsonBody); artifact uploads raise this limit for themselves, per request.
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimits>>((kestrel, limits) =>
+            kestrel.Limits.MaxRequestBodySize = RequestLimits.KestrelLimit(limits.Value.MaxRequestBodyBytes));
+
+        builder.Services.AddSingleton<RegisteredModelStore>();
+        builder.Services.AddSingleton<RegisteredModelSearch>();
+        builder.Services.AddSingleton<ModelVersionStore>();
+        builder.Services.AddOptions<ModelSourceOptions>().BindConfiguration(ModelSourceOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<ModelSources>();
+        builder.Services.AddSingleton<StageAndAliasStore>();
+        builder.Services.AddSingleton<ModelVersionSearch>();
+        builder.Services.AddSingleton<ExperimentStore>();
+        builder.Services.AddSingleton<ExperimentSearch>();
+        builder.Services.AddSingleton<ExperimentIds>();
+        builder.Services.AddSingleton<RunStore>();
+        builder.Services.AddSingleton<RunLogStore>();
+        builder.Services.AddSingleton<RunSearch>();
+        builder.Services.AddSingleton<MetricHistoryStore>();
+        builder.Services.AddSingleton<AdminStore>();
+        builder.Services.AddSingleton<TokenStore>();
+        builder.Services.AddSingleton<TokenLifetime>();
+        builder.Services.AddHostedService<ArtifactDeletionWorker>();
+        builder.Services.AddArtifactStore();
+        builder.Services.AddSingleton<LoggedModelStore>();
+        builder.Services.AddSingleton<LoggedModelSearch>();
+        builder.Services.AddSingleton<FeatureGateStore>();
+        builder.Services.AddWebhooks();
+        builder.Services.AddAudit();
+        return builder;
+    }
+
+    public static WebApplication MapRegistryApi(this WebApplication app)
+    {
+        app.UseMiddleware<MlflowErrorMiddleware>();
+        app.UseRouting();
+        app.UseFeatureGates();
+        app.UseAuthentication();
+        app.UseMiddleware<ActorMiddleware>();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+
+        app.MapDefaultEndpoints();
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference();
+        }
+        MapMlflow(app);
+        app.MapAdmin();
+        app.MapFeatures();
+        app.MapAudit();
+        return app;
+    }
+
+    /// <summary>
+    /// The per-project MLflow namespaces, as GitLab has them: the tracking and registry API, and the artifact proxy.
+    /// Each group carries the feature gate, authentication and project access; the slices below never re-check them.
+    /// </summary>
+    private static void MapMlflow(WebApplication app)
+    {
+        var scope = MlflowApi.ProjectScoped(app, MlflowApi.ProjectPrefix);
+        MlflowApi.MapUnknownEndpoints(scope);
+        var mlflow = MlflowApi.Operations(scope);
+        mlflow.MapRegisteredModels();
+        mlflow.MapModelVersions();
+        mlflow.MapAliasesAndLatest();
+        mlflow.MapExperiments();
+        mlflow.MapRuns();
+        mlflow.MapMetrics();
+        mlflow.MapRunArtifacts();
+        mlflow.MapLoggedModels();
+        mlflow.MapWebhooks();
+
+        var artifactScope = MlflowApi.ProjectScoped(app, MlflowApi.ArtifactsPrefix);
+        MlflowApi.MapUnknownEndpoints(artifactScope);
+        MlflowApi.Operations(artifactScope).MapArtifactProxy();
+    }
+}
