@@ -13,6 +13,9 @@ public class InProcessApi(IReadOnlyDictionary<string, string?> settings) : WebAp
         builder.UseEnvironment("Production");
         // Nothing routes to a test host by readiness: waiting for a balancer to notice would only slow every dispose.
         builder.UseSetting("Registry:Shutdown:DrainDelaySeconds", "0");
+        // Its webhook dispatcher may claim a delivery the AppHost's API would have sent (they share the database), so it
+        // too must reach the tests' loopback receivers; a test of the refusal sets this to false.
+        builder.UseSetting("Registry:Webhooks:AllowPrivateTargets", "true");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

@@ -64,6 +64,7 @@ public sealed class WebhookSafetyTests(RegistryAppFixture app, WebhookReceiverFi
         {
             ["ConnectionStrings:registrydb"] = app.ConnectionString,
             ["OTEL_SDK_DISABLED"] = "true",
+            ["Registry:Webhooks:AllowPrivateTargets"] = "false",
         });
         using var http = api.CreateClient();
         var tenants = app.Tenants;
