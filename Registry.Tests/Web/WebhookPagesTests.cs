@@ -130,6 +130,8 @@ public sealed class WebhookPagesTests(RegistryAppFixture app, WebBrowser browser
         await Assertions.Expect(rows.First).ToContainTextAsync("registered_model_created");
         await Assertions.Expect(rows.First).ToContainTextAsync(lastWrite);
         await Assertions.Expect(rows.First).ToContainTextAsync(maintainer.Username);
+        await Assertions.Expect(rows.Nth(1)).ToContainTextAsync("registered_model_tag_set");
+        await Assertions.Expect(rows.Nth(1).Locator("td").Nth(4)).ToHaveTextAsync("tags.k49: null → \"v\"");
         await ScreenshotAsync("audit");
         await AssertAccessibleAsync("audit");
 

@@ -123,8 +123,10 @@ public sealed record WebhookTestResponse(WebhookTestResult Result);
 
 // GitLab's audit events: newest first, keyset-paged through the Link header's cursor.
 
+/// <param name="Changes">Every changed field: <c>{"field": {"from": ..., "to": ...}}</c> (secrets as "[FILTERED]").</param>
 public sealed record AuditEventDetails(
-    string? CustomMessage, string? AuthorName, string? TargetId, string? TargetType, string? TargetDetails, string? IpAddress, string? Via);
+    string? CustomMessage, string? AuthorName, string? TargetId, string? TargetType, string? TargetDetails, string? IpAddress, string? Via,
+    System.Text.Json.JsonElement? Changes);
 
 public sealed record AuditEvent(long Id, long? AuthorId, string EventName, AuditEventDetails Details, DateTime CreatedAt);
 
