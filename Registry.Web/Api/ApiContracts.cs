@@ -95,3 +95,40 @@ public static class Lists
 {
     public static IReadOnlyList<T> Of<T>(List<T>? list) => list ?? [];
 }
+
+// MLflow 3.11's webhooks (webhooks.proto), and ours: status_reason and deliveries. The secret is write-only: no answer has it.
+
+public sealed record WebhookEvent(string Entity, string Action)
+{
+    public override string ToString() => $"{Entity.ToLowerInvariant()}.{Action.ToLowerInvariant()}";
+}
+
+public sealed record Webhook(
+    string WebhookId, string Name, string? Description, string Url, List<WebhookEvent>? Events, string Status,
+    long CreationTimestamp, long LastUpdatedTimestamp, string? StatusReason);
+
+public sealed record WebhookResponse(Webhook Webhook);
+
+public sealed record WebhookList(List<Webhook>? Webhooks, string? NextPageToken);
+
+public sealed record WebhookDelivery(
+    string DeliveryId, string Event, string State, int Attempts, long CreationTimestamp, long? NextAttemptTimestamp,
+    long? DeliveredTimestamp, int? LastResponseStatus, string? LastError);
+
+public sealed record WebhookDeliveryList(List<WebhookDelivery>? Deliveries, string? NextPageToken);
+
+public sealed record WebhookTestResult(bool Success, int? ResponseStatus, string? ResponseBody, string? ErrorMessage);
+
+public sealed record WebhookTestResponse(WebhookTestResult Result);
+
+// GitLab's audit events: newest first, keyset-paged through the Link header's cursor.
+
+/// <param name="Changes">Every changed field: <c>{"field": {"from": ..., "to": ...}}</c> (secrets as "[FILTERED]").</param>
+public sealed record AuditEventDetails(
+    string? CustomMessage, string? AuthorName, string? TargetId, string? TargetType, string? TargetDetails, string? IpAddress, string? Via,
+    System.Text.Json.JsonElement? Changes);
+
+public sealed record AuditEvent(long Id, long? AuthorId, string EventName, AuditEventDetails Details, DateTime CreatedAt);
+
+/// <param name="NextCursor">The cursor of the Link header's rel="next", or null on the last page.</param>
+public sealed record AuditEventsPage(List<AuditEvent> Events, string? NextCursor);
