@@ -53,5 +53,25 @@ public static class MlflowHttp
         return JsonNode.Parse(text)!.AsObject();
     }
 
+    /// <summary>
+    /// A JSON body sent chunked with a chunk size the test chooses (HttpClient would only send valid ones), over a raw
+    /// connection; returns the answer's status line.
+    /// </summary>
+    public static async Task<string> SendChunkedAsync(this HttpClient http, HttpMethod method, string path, string chunkSize, string json, TestToken token)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var address = http.BaseAddress!;
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(address.Host, address.Port, timeout.Token);
+        await using var stream = client.GetStream();
+        var request =
+            $"{method} {path} HTTP/1.1\r\nHost: {address.Authority}\r\nAuthorization: Bearer {token.Value}\r\n" +
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+            $"{chunkSize}\r\n{json}\r\n0\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), timeout.Token);
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        return await reader.ReadLineAsync(timeout.Token) ?? "(no answer)";
+    }
+
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using Npgsql;
 using Registry.Tests.Infrastructure;
@@ -106,7 +105,7 @@ public sealed class FuzzTests(RegistryAppFixture app, ITestOutputHelper output)
                 _ => new[] { "zz", "-1", "0x10", "ffffffffffffffff", " 5" }[random.Next(5)],
             };
             // Endpoints that never read a body may answer before the framing breaks; none may answer 5xx.
-            var status = await SendChunkedAsync(endpoint.Method, endpoint.Path(app.Tenants.ProjectId), size);
+            var status = await app.Http.SendChunkedAsync(endpoint.Method, endpoint.Path(app.Tenants.ProjectId), size, """{"name": "x"}""", app.Tenants.Developer);
             if (!(status.StartsWith("HTTP/1.1 4", StringComparison.Ordinal) || status.StartsWith("HTTP/1.1 2", StringComparison.Ordinal)))
             {
                 failures.Add($"{status} for chunk size {size} to {endpoint}");
@@ -136,22 +135,6 @@ public sealed class FuzzTests(RegistryAppFixture app, ITestOutputHelper output)
         }
 
         Assert.True(failures.Count == 0, $"fuzz seed {seed}: {failures.Count} failed:\n{string.Join('\n', failures.Take(15))}");
-    }
-
-    private async Task<string> SendChunkedAsync(HttpMethod method, string path, string chunkSize)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var address = app.Http.BaseAddress!;
-        using var client = new TcpClient();
-        await client.ConnectAsync(address.Host, address.Port, timeout.Token);
-        await using var stream = client.GetStream();
-        var request =
-            $"{method} {path} HTTP/1.1\r\nHost: {address.Authority}\r\nAuthorization: Bearer {app.Tenants.Developer.Value}\r\n" +
-            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
-            $"{chunkSize}\r\n{{\"name\": \"x\"}}\r\n0\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), timeout.Token);
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        return await reader.ReadLineAsync(timeout.Token) ?? "(no answer)";
     }
 
     private async Task<ConcurrentBag<string>> SendAllAsync(List<FuzzRequest> requests, Func<FuzzRequest, int, string?, string?> judge)

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using Registry.Tests.Infrastructure;
 
@@ -119,20 +118,8 @@ public sealed class RequestBodyTests(RegistryAppFixture app)
     [InlineData("zz")]
     public async Task A_chunked_body_with_a_broken_chunk_size_is_400_not_500(string chunkSize)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var address = app.Http.BaseAddress!;
-        using var client = new TcpClient();
-        await client.ConnectAsync(address.Host, address.Port, timeout.Token);
-        await using var stream = client.GetStream();
-        var request =
-            $"POST {MlflowHttp.Path(app.Tenants.ProjectId, "registered-models/create")} HTTP/1.1\r\n" +
-            $"Host: {address.Authority}\r\nAuthorization: Bearer {app.Tenants.Developer.Value}\r\n" +
-            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
-            $"{chunkSize}\r\n{{\"name\": \"chunky\"}}\r\n0\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), timeout.Token);
-
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        var statusLine = await reader.ReadLineAsync(timeout.Token);
+        var statusLine = await app.Http.SendChunkedAsync(HttpMethod.Post, MlflowHttp.Path(app.Tenants.ProjectId, "registered-models/create"),
+            chunkSize, """{"name": "chunky"}""", app.Tenants.Developer);
 
         Assert.StartsWith("HTTP/1.1 400", statusLine);
     }
