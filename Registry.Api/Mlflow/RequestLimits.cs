@@ -12,7 +12,8 @@ public sealed class RequestLimits
 
     public long MaxRequestBodyBytes { get; set; } = 4L * 1024 * 1024;
 
-    public int MaxConcurrentLargeJsonBodies { get; set; } = 4;
+    /// <summary>One per core, at least two: more in flight only adds live request graphs, not throughput.</summary>
+    public int MaxConcurrentLargeJsonBodies { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>
     /// Kestrel's own limit: never below 16 MiB, because Kestrel reads an unread body up to it before answering on the same
