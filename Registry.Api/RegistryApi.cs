@@ -14,6 +14,7 @@ using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
+using Registry.Api.Features.SignIns;
 using Registry.Api.Features.Webhooks;
 using Registry.Api.Mlflow;
 using Registry.Data;
@@ -112,6 +113,7 @@ internal static class RegistryApi
         app.MapAdmin();
         app.MapFeatures();
         app.MapAudit();
+        app.MapSignIns();
         return app;
     }
 

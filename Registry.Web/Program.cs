@@ -22,6 +22,7 @@ builder.Services.AddDataProtection()
 
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddTransient<SessionTokenHandler>();
+builder.Services.AddSingleton<ForwardedClientAddress>();
 builder.Services.AddHttpClient<RegistryApi>(client =>
     {
         client.BaseAddress = new Uri(builder.Configuration["Registry:ApiUrl"] ?? "https+http://api");

@@ -36,6 +36,26 @@ public sealed partial class RegistryApi(HttpClient http)
         return await ReadAsync<User>(response, cancellationToken);
     }
 
+    /// <summary>
+    /// Signs a user in: the API answers the token's user and records the sign-in (audited, with the browser's address
+    /// that <paramref name="clientAddress"/> vouches for), or null when it refuses the token (unknown, expired, revoked).
+    /// </summary>
+    public async Task<User?> SignInAsync(string token, string? clientAddress, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v4/user/sign_ins");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (clientAddress is not null)
+        {
+            request.Headers.Add(Session.ForwardedClientAddress.Header, clientAddress);
+        }
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            return null;
+        }
+        return await ReadAsync<User>(response, cancellationToken);
+    }
+
     private Task<T> GetAsync<T>(string uri, CancellationToken cancellationToken) =>
         SendAsync<T>(new HttpRequestMessage(HttpMethod.Get, uri), cancellationToken);
 
