@@ -111,9 +111,22 @@ public sealed record WebhookResponse(Webhook Webhook);
 
 public sealed record WebhookList(List<Webhook>? Webhooks, string? NextPageToken);
 
+/// <param name="AttemptHistory">Every attempt to deliver it, oldest first.</param>
 public sealed record WebhookDelivery(
     string DeliveryId, string Event, string State, int Attempts, long CreationTimestamp, long? NextAttemptTimestamp,
-    long? DeliveredTimestamp, int? LastResponseStatus, string? LastError);
+    long? DeliveredTimestamp, int? LastResponseStatus, string? LastError, List<WebhookDeliveryAttempt>? AttemptHistory);
+
+/// <param name="ResponseBody">The start of the receiver's answer (the API keeps at most 4 KiB).</param>
+public sealed record WebhookDeliveryAttempt(long Timestamp, int DurationMs, int? ResponseStatus, string? ResponseBody, string? Error);
+
+public sealed record WebhookDeliveryResponse(WebhookDelivery Delivery);
+
+/// <summary>A webhook update: null leaves a field as it is (MLflow's update keeps what is absent or empty).</summary>
+public sealed record WebhookChanges(
+    string? Name, string? Description, string? Url, IReadOnlyList<string>? Events, string? Status, string? Secret)
+{
+    public bool Any => Name is not null || Description is not null || Url is not null || Events is not null || Status is not null || Secret is not null;
+}
 
 public sealed record WebhookDeliveryList(List<WebhookDelivery>? Deliveries, string? NextPageToken);
 
