@@ -175,6 +175,34 @@ public sealed class WebhookEditingTests(RegistryAppFixture app, WebBrowser brows
         await Assertions.Expect(Page.Locator("fluent-button", new() { HasText = "Redeliver" })).ToHaveCountAsync(1);
     }
 
+    [Fact]
+    public async Task Deliveries_are_paged_fifty_at_a_time_newest_first()
+    {
+        var (project, maintainer) = await ProjectAsync();
+        var inbox = Receiver.Inbox();
+        var webhookId = (string)(await App.Http.CreateWebhookAsync(project, maintainer.Token, Receiver.Url(inbox), ["registered_model.created"], name: "busy"))["webhook_id"]!;
+        var models = new ModelVersionClient(App.Http, project, maintainer.Token).Models;
+        for (var i = 0; i < 51; i++)
+        {
+            await models.CreateAsync(UniqueName($"paged{i}"), null);
+        }
+        await Receiver.WaitForAsync(inbox, 51, Patience);
+        var all = await (await App.Http.GetAsync(project, $"webhooks/{webhookId}/deliveries?max_results=100", maintainer.Token)).ShouldBeOkAsync();
+        var oldest = (string)all["deliveries"]!.AsArray()[^1]!["delivery_id"]!;
+        await SignInAsync(maintainer.Token);
+
+        await OpenAsync($"/projects/{project}/webhooks/{webhookId}");
+        var rows = Page.Locator("[data-testid=deliveries] tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(50);
+        await Assertions.Expect(Page.Locator($"tr[data-delivery-id='{oldest}']")).ToHaveCountAsync(0);
+        await Page.Locator("a[rel=next]", new() { HasText = "Older deliveries" }).ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-delivery-id", oldest);
+        await Assertions.Expect(Page.Locator("a[rel=next]")).ToHaveCountAsync(0);
+        await Page.Locator("a", new() { HasText = "Newest deliveries" }).ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(50);
+    }
+
     private async Task<JsonObject> WebhookAsync(long project, string webhookId, TestToken token) =>
         (await (await App.Http.GetAsync(project, $"webhooks/{webhookId}", token)).ShouldBeOkAsync())["webhook"]!.AsObject();
 
