@@ -142,6 +142,8 @@ public sealed class TrackingAuditTests(RegistryAppFixture app)
         await session.FailsAsync(HttpMethod.Patch, "logged-models/m-00000000000000000000000000000000/tags", new { tags = new[] { new { key = "k", value = "v" } } }, HttpStatusCode.NotFound);
         await session.FailsAsync(HttpMethod.Delete, "logged-models/m-00000000000000000000000000000000", null, HttpStatusCode.NotFound);
         await session.FailsAsync(HttpMethod.Put, Session.ArtifactRpc($"{file}/inner"), new ByteArrayContent([1, 2, 3]), HttpStatusCode.BadRequest);
+        await session.FailsAsync(HttpMethod.Put, Session.ArtifactRpc($"{experimentId}/{runId}/artifacts/huge.bin"),
+            new ByteArrayContent(new byte[RegistryAppFixture.MaxUploadBytes + 1]), HttpStatusCode.RequestEntityTooLarge);
 
         Assert.Equal(recorded.Select(e => (long)e["id"]!), (await SessionEventsAsync(project, maintainer.Token)).Select(e => (long)e["id"]!));
     }
