@@ -1486,9 +1486,6 @@ namespace Registry.Data.Migrations
                         .HasDatabaseName("ix_webhook_deliveries_next_attempt_at")
                         .HasFilter("state = 'pending'");
 
-                    b.HasIndex("ProjectId")
-                        .HasDatabaseName("ix_webhook_deliveries_project_id");
-
                     b.HasIndex("WebhookId", "Id")
                         .HasDatabaseName("ix_webhook_deliveries_webhook_id_id");
 
@@ -1861,13 +1858,6 @@ namespace Registry.Data.Migrations
 
             modelBuilder.Entity("Registry.Data.Entities.WebhookDelivery", b =>
                 {
-                    b.HasOne("Registry.Data.Entities.Project", null)
-                        .WithMany()
-                        .HasForeignKey("ProjectId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhook_deliveries_projects_project_id");
-
                     b.HasOne("Registry.Data.Entities.Webhook", null)
                         .WithMany()
                         .HasForeignKey("WebhookId")

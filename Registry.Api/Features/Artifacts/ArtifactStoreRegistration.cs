@@ -11,6 +11,7 @@ internal static class ArtifactStoreRegistration
             .Validate(o => IsS3(o) || o.Storage.Equals("file", StringComparison.OrdinalIgnoreCase),
                 "Registry:Artifacts:Storage must be file or s3.")
             .ValidateOnStart();
+        services.AddSingleton<ArtifactAudit>();
         return services.AddSingleton<IArtifactStore>(provider => IsS3(provider.GetRequiredService<IOptions<ArtifactOptions>>().Value)
             ? ActivatorUtilities.CreateInstance<S3ArtifactStore>(provider)
             : ActivatorUtilities.CreateInstance<FileArtifactStore>(provider));

@@ -29,9 +29,9 @@ internal static class ArtifactsApi
         return mlflow;
     }
 
-    /// <summary>Streams the body to storage; never buffers it whole.</summary>
+    /// <summary>Streams the body to storage; never buffers it whole. Audited once the bytes are in place (<see cref="ArtifactAudit"/>).</summary>
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Upload(
-        long projectId, string path, HttpContext http, IArtifactStore store, CancellationToken cancellationToken)
+        long projectId, string path, HttpContext http, IArtifactStore store, ArtifactAudit audit, CancellationToken cancellationToken)
     {
         var relative = ArtifactPath.Normalize(path, allowEmpty: false);
         if (http.Request.ContentLength > store.MaxUploadBytes)
@@ -44,6 +44,7 @@ internal static class ArtifactsApi
         }
 
         var bytes = await store.WriteAsync(projectId, relative, http.Request.Body, cancellationToken);
+        await audit.UploadedAsync(projectId, relative, bytes);
         Telemetry.Tag("registry.artifact_bytes", bytes);
         return TypedResults.Ok(EmptyResponse.Instance);
     }
@@ -61,10 +62,15 @@ internal static class ArtifactsApi
         return TypedResults.Ok(new ListArtifactsResponse(null, await store.ListAsync(projectId, directory, cancellationToken)));
     }
 
-    /// <summary>Deleting what is not there is not an error, as in MLflow.</summary>
-    private static async Task<Ok<EmptyResponse>> Delete(long projectId, string path, IArtifactStore store, CancellationToken cancellationToken)
+    /// <summary>Deleting what is not there is not an error, as in MLflow (and, as it changes nothing, records nothing).</summary>
+    private static async Task<Ok<EmptyResponse>> Delete(
+        long projectId, string path, IArtifactStore store, ArtifactAudit audit, CancellationToken cancellationToken)
     {
-        await store.DeleteAsync(projectId, ArtifactPath.Normalize(path, allowEmpty: false), cancellationToken);
+        var relative = ArtifactPath.Normalize(path, allowEmpty: false);
+        if (await store.DeleteAsync(projectId, relative, cancellationToken) is { } bytes)
+        {
+            await audit.DeletedAsync(projectId, relative, bytes);
+        }
         return TypedResults.Ok(EmptyResponse.Instance);
     }
 
@@ -77,14 +83,15 @@ internal static class ArtifactsApi
     }
 
     private static async Task<Ok<EmptyResponse>> CompleteMultipart(
-        long projectId, string path, JsonBody<CompleteMultipartRequest> body, IArtifactStore store, CancellationToken cancellationToken)
+        long projectId, string path, JsonBody<CompleteMultipartRequest> body, IArtifactStore store, ArtifactAudit audit, CancellationToken cancellationToken)
     {
         var destination = MultipartPath.Of(path, body.Value.Path);
         var uploadId = Required(body.Value.UploadId, "upload_id");
         var parts = (body.Value.Parts ?? []).Select(p => p is { PartNumber: >= 1 and <= 10_000, Etag.Length: > 0 }
             ? ((int)p.PartNumber.Value, p.Etag)
             : throw new MlflowException(MlflowError.InvalidParameterValue("Each part needs a part_number (1 to 10000) and an etag."))).ToList();
-        await Multipart(store).CompleteMultipartAsync(projectId, destination, uploadId, parts, cancellationToken);
+        var bytes = await Multipart(store).CompleteMultipartAsync(projectId, destination, uploadId, parts, cancellationToken);
+        await audit.UploadedAsync(projectId, destination, bytes);
         return TypedResults.Ok(EmptyResponse.Instance);
     }
 

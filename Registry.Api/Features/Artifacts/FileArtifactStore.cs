@@ -151,27 +151,40 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
         }
     }
 
-    public Task DeleteAsync(long projectId, string path, CancellationToken cancellationToken)
+    /// <summary>Moved out of the way first (a rename), so that of two concurrent deletes only one removes it and counts its bytes.</summary>
+    public Task<long?> DeleteAsync(long projectId, string path, CancellationToken cancellationToken)
     {
         var full = Resolve(projectId, path);
-        if (File.Exists(full))
+        var isFile = File.Exists(full);
+        if (!isFile && !Directory.Exists(full))
         {
-            File.Delete(full);
+            return Task.FromResult<long?>(null);
         }
-        else if (Directory.Exists(full))
+        var trash = Scratch("deleting");
+        try
         {
-            var trash = Scratch("deleting");
-            try
+            if (isFile)
+            {
+                File.Move(full, trash);
+            }
+            else
             {
                 Directory.Move(full, trash);
             }
-            catch (DirectoryNotFoundException)
-            {
-                return Task.CompletedTask; // a concurrent delete moved it first
-            }
-            Directory.Delete(trash, recursive: true);
         }
-        return Task.CompletedTask;
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<long?>(null); // a concurrent delete moved it first
+        }
+        if (isFile)
+        {
+            var length = new FileInfo(trash).Length;
+            File.Delete(trash);
+            return Task.FromResult<long?>(length);
+        }
+        var bytes = new DirectoryInfo(trash).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        Directory.Delete(trash, recursive: true);
+        return Task.FromResult<long?>(bytes);
     }
 
     /// <summary>In place (not renamed aside first), so that whatever an interrupted run leaves is still found by the next.</summary>

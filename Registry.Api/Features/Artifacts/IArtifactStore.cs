@@ -29,7 +29,8 @@ public interface IArtifactStore
     Task<IReadOnlyList<ArtifactFile>> ListAsync(long projectId, string directory, CancellationToken cancellationToken);
 
     /// <summary>Deletes a file or a whole directory; deleting what is not there is not an error.</summary>
-    Task DeleteAsync(long projectId, string path, CancellationToken cancellationToken);
+    /// <returns>The bytes removed; null when there was nothing to remove.</returns>
+    Task<long?> DeleteAsync(long projectId, string path, CancellationToken cancellationToken);
 
     /// <summary>Deletes everything a (deleted) project stored. Safe to run again after an interruption: it finishes what is left.</summary>
     Task DeleteProjectAsync(long projectId, CancellationToken cancellationToken);

@@ -48,7 +48,8 @@ public interface IMultipartArtifactStore
     Task<CreateMultipartResponse> CreateMultipartAsync(long projectId, string path, int parts, CancellationToken cancellationToken);
 
     /// <summary>Assembles the parts; throws 413 (and removes the object) when the result passes the upload limit.</summary>
-    Task CompleteMultipartAsync(long projectId, string path, string uploadId, IReadOnlyList<(int PartNumber, string ETag)> parts, CancellationToken cancellationToken);
+    /// <returns>The assembled artifact's size in bytes.</returns>
+    Task<long> CompleteMultipartAsync(long projectId, string path, string uploadId, IReadOnlyList<(int PartNumber, string ETag)> parts, CancellationToken cancellationToken);
 
     Task AbortMultipartAsync(long projectId, string path, string uploadId, CancellationToken cancellationToken);
 }

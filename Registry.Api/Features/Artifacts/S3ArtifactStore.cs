@@ -140,9 +140,18 @@ internal sealed class S3ArtifactStore : IArtifactStore, IMultipartArtifactStore,
         return [.. files.OrderBy(f => f.Path, StringComparer.Ordinal)];
     }
 
-    public async Task DeleteAsync(long projectId, string path, CancellationToken cancellationToken)
+    public async Task<long?> DeleteAsync(long projectId, string path, CancellationToken cancellationToken)
     {
         var key = Key(projectId, path);
+        long? bytes = null;
+        try
+        {
+            bytes = (await _s3.GetObjectMetadataAsync(Bucket, key, cancellationToken)).ContentLength;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Not a file; perhaps a directory.
+        }
         await _s3.DeleteObjectAsync(Bucket, key, cancellationToken);
         var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = key + "/" };
         ListObjectsV2Response page;
@@ -156,10 +165,12 @@ internal sealed class S3ArtifactStore : IArtifactStore, IMultipartArtifactStore,
                     BucketName = Bucket,
                     Objects = [.. objects.Select(o => new KeyVersion { Key = o.Key })],
                 }, cancellationToken);
+                bytes = (bytes ?? 0) + objects.Sum(o => o.Size ?? 0);
             }
             request.ContinuationToken = page.NextContinuationToken;
         }
         while (page.IsTruncated == true);
+        return bytes;
     }
 
     /// <summary>Every object under the project's prefix, a page of up to 1000 at a time.</summary>
@@ -183,7 +194,7 @@ internal sealed class S3ArtifactStore : IArtifactStore, IMultipartArtifactStore,
         return new CreateMultipartResponse(upload.UploadId, credentials);
     }
 
-    public async Task CompleteMultipartAsync(
+    public async Task<long> CompleteMultipartAsync(
         long projectId, string path, string uploadId, IReadOnlyList<(int PartNumber, string ETag)> parts, CancellationToken cancellationToken)
     {
         var key = Key(projectId, path);
@@ -193,11 +204,13 @@ internal sealed class S3ArtifactStore : IArtifactStore, IMultipartArtifactStore,
             PartETags = [.. parts.OrderBy(p => p.PartNumber).Select(p => new PartETag(p.PartNumber, p.ETag))],
         }, cancellationToken);
         // The parts went straight to storage, so the limit can only be checked on the assembled object.
-        if ((await _s3.GetObjectMetadataAsync(Bucket, key, cancellationToken)).ContentLength > MaxUploadBytes)
+        var bytes = (await _s3.GetObjectMetadataAsync(Bucket, key, cancellationToken)).ContentLength;
+        if (bytes > MaxUploadBytes)
         {
             await _s3.DeleteObjectAsync(Bucket, key, CancellationToken.None);
             throw new MlflowException(ArtifactLimits.TooLarge(MaxUploadBytes));
         }
+        return bytes;
     }
 
     public Task AbortMultipartAsync(long projectId, string path, string uploadId, CancellationToken cancellationToken) =>

@@ -20,6 +20,9 @@ internal static class ExperimentSql
                               FROM ml_experiment_metadata t WHERE t.experiment_id = e.id), '[]'::json))
         """;
 
+    /// <summary>MLflow's lifecycle_stage of an experiment or run whose deletion time is <paramref name="deletedAt"/> (SQL).</summary>
+    public static string LifecycleStage(string deletedAt) => $"CASE WHEN {deletedAt} IS NULL THEN 'active' ELSE 'deleted' END";
+
     /// <summary>The project's default experiment: the client logs there when no experiment is set.</summary>
     public const int DefaultId = 0;
 

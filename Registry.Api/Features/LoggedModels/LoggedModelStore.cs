@@ -1,11 +1,15 @@
 using Npgsql;
+using Registry.Api.Changes;
 using Registry.Api.Features.Experiments;
 using Registry.Api.Features.Runs;
 using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.LoggedModels;
 
-/// <summary>Logged models, their params (write-once) and tags, and the runs that output them.</summary>
+/// <summary>
+/// Logged models, their params (write-once) and tags, and the runs that output them. Create, finalize, delete and tag
+/// writes record their audit event (target <c>LoggedModel</c>, its model id) in their own statement.
+/// </summary>
 internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
 {
     public const string Pending = "LOGGED_MODEL_PENDING";
@@ -20,13 +24,13 @@ internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
     {
         var modelId = $"m-{Guid.NewGuid():N}";
         var now = Timestamps.Now();
-        await using var batch = dataSource.CreateBatch();
+        await using var batch = dataSource.CreateRecordedBatch();
         if (experimentIid == 0)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(ExperimentSql.EnsureDefault) { Parameters = { new NpgsqlParameter<long> { TypedValue = projectId } } });
         }
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            """
+            $"""
             WITH e AS (
                 SELECT id, deleted_at FROM ml_experiments WHERE project_id = $1 AND iid = $2 FOR KEY SHARE
             ), lm AS (
@@ -39,6 +43,10 @@ internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
             ), tags AS (
                 INSERT INTO ml_logged_model_tags (logged_model_id, name, value)
                 SELECT lm.id, t.key, t.value FROM lm, unnest($11::text[], $12::text[]) AS t(key, value)
+            ), audit AS (
+                {AuditSql.Insert("lm", "logged_model_created", AuditEntity.Project, "$1", Target, "$3", "$4", AuditSql.Changes(
+                    ("name", "NULL", "$4::text"), ("experiment_id", "NULL", "$2::text"), ("model_type", "NULL", "$5::text"),
+                    ("source_run_id", "NULL", "$6::text"), ("tags", "NULL", WebhookEventSql.Tags("$11", "$12"))))}
             )
             SELECT (SELECT count(*) FROM e), (SELECT count(*) FROM lm)
             """)
@@ -73,37 +81,57 @@ internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
             $"SELECT {LoggedModelSql.Json} FROM {LoggedModelSql.From} WHERE lm.project_id = $1 AND lm.model_id = $2 AND ($3 OR lm.deleted_at IS NULL)",
             projectId, modelId, [new NpgsqlParameter<bool> { TypedValue = allowDeleted }], cancellationToken);
 
-    public Task<LoggedModel?> FinalizeAsync(long projectId, string modelId, string status, CancellationToken cancellationToken) =>
-        ReadAsync(
+    public async Task<LoggedModel?> FinalizeAsync(long projectId, string modelId, string status, CancellationToken cancellationToken)
+    {
+        await using var batch = RecordedBatch(
             $"""
-            WITH lm AS (
-                UPDATE ml_logged_models lm SET status = $3, updated_at = $4 WHERE {Live} RETURNING lm.*
+            WITH old AS (
+                SELECT lm.id, lm.status FROM ml_logged_models lm WHERE {Live} FOR UPDATE
+            ), lm AS (
+                UPDATE ml_logged_models lm SET status = $3, updated_at = $4 FROM old WHERE lm.id = old.id RETURNING lm.*
+            ), audit AS (
+                {AuditSql.Insert("old JOIN lm ON lm.id = old.id", "logged_model_finalized", AuditEntity.Project, "$1", Target, "$2", "lm.name",
+                    AuditSql.Changes(("status", "old.status", "lm.status")))}
             )
             SELECT {LoggedModelSql.Json} FROM lm JOIN ml_experiments e ON e.id = lm.experiment_id
             """,
-            projectId, modelId, [new NpgsqlParameter<string> { TypedValue = status }, new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }],
-            cancellationToken);
+            projectId, modelId, [new NpgsqlParameter<string> { TypedValue = status }, new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }]);
+        return await batch.ExecuteScalarAsync(cancellationToken) is string json ? LoggedModelSql.Parse(json) : null;
+    }
 
     /// <summary>Soft delete: hidden from get and search, visible with allow_deleted.</summary>
     public async Task<bool> DeleteAsync(long projectId, string modelId, CancellationToken cancellationToken)
     {
-        await using var command = Command($"UPDATE ml_logged_models lm SET deleted_at = $3, updated_at = $3 WHERE {Live}", projectId, modelId,
-            [new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }]);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        await using var batch = RecordedBatch(
+            $"""
+            WITH lm AS (
+                UPDATE ml_logged_models lm SET deleted_at = $3, updated_at = $3 WHERE {Live} RETURNING lm.name
+            ), audit AS (
+                {AuditSql.Insert("lm", "logged_model_deleted", AuditEntity.Project, "$1", Target, "$2", "lm.name",
+                    AuditSql.Changes(("lifecycle_stage", "'active'::text", "'deleted'::text")))}
+            )
+            SELECT count(*) FROM lm
+            """,
+            projectId, modelId, [new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }]);
+        return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0;
     }
 
     /// <summary>Upserts the tags and answers with the model, in one round trip (the SELECT sees the upsert).</summary>
     public async Task<LoggedModel?> SetTagsAsync(long projectId, string modelId, IReadOnlyList<KeyValue> tags, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(BatchCommand(
+        await using var batch = RecordedBatch(
             $"""
+            WITH lm AS (
+                SELECT lm.id, lm.name FROM ml_logged_models lm WHERE {Live} FOR KEY SHARE
+            ), audit AS (
+                {AuditSql.Insert("lm", "logged_model_tags_set", AuditEntity.Project, "$1", Target, "$2", "lm.name", ChangedTags)}
+            )
             INSERT INTO ml_logged_model_tags (logged_model_id, name, value)
-            SELECT lm.id, t.key, t.value FROM ml_logged_models lm, unnest($3::text[], $4::text[]) AS t(key, value) WHERE {Live}
+            SELECT lm.id, t.key, t.value FROM lm, unnest($3::text[], $4::text[]) AS t(key, value)
             ON CONFLICT (logged_model_id, name) DO UPDATE SET value = EXCLUDED.value
             """,
             projectId, modelId,
-            [new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] }, new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] }]));
+            [new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] }, new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] }]);
         batch.BatchCommands.Add(BatchCommand($"SELECT {LoggedModelSql.Json} FROM {LoggedModelSql.From} WHERE {Live}", projectId, modelId, []));
         return await batch.ExecuteScalarAsync(cancellationToken) is string json ? LoggedModelSql.Parse(json) : null;
     }
@@ -111,17 +139,20 @@ internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
     /// <returns>(model found, tag deleted).</returns>
     public async Task<(bool Model, bool Tag)> DeleteTagAsync(long projectId, string modelId, string key, CancellationToken cancellationToken)
     {
-        await using var command = Command(
+        await using var batch = RecordedBatch(
             $"""
             WITH lm AS (
-                SELECT lm.id FROM ml_logged_models lm WHERE {Live}
+                SELECT lm.id, lm.name FROM ml_logged_models lm WHERE {Live}
             ), deleted AS (
-                DELETE FROM ml_logged_model_tags t USING lm WHERE t.logged_model_id = lm.id AND t.name = $3 RETURNING 1
+                DELETE FROM ml_logged_model_tags t USING lm WHERE t.logged_model_id = lm.id AND t.name = $3 RETURNING t.value
+            ), audit AS (
+                {AuditSql.Insert("lm, deleted", "logged_model_tag_deleted", AuditEntity.Project, "$1", Target, "$2", "lm.name",
+                    AuditSql.KeyedChange("tags", "$3", "deleted.value", "NULL::text"))}
             )
             SELECT (SELECT count(*) FROM lm), (SELECT count(*) FROM deleted)
             """,
             projectId, modelId, [new NpgsqlParameter<string> { TypedValue = key }]);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return (reader.GetInt64(0) > 0, reader.GetInt64(1) > 0);
     }
@@ -189,6 +220,25 @@ internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
         command.Parameters.AddRange(more);
         return command;
     }
+
+    /// <summary>A batch that names its actor, then runs <paramref name="sql"/> (which records its audit event).</summary>
+    private NpgsqlBatch RecordedBatch(string sql, long projectId, string modelId, NpgsqlParameter[] more)
+    {
+        var batch = dataSource.CreateRecordedBatch();
+        batch.BatchCommands.Add(BatchCommand(sql, projectId, modelId, more));
+        return batch;
+    }
+
+    private const string Target = "LoggedModel";
+
+    /// <summary>The tags of $3/$4 whose values differ from what model <c>lm</c> has (the statement's snapshot), as audit changes.</summary>
+    private const string ChangedTags =
+        """
+        (SELECT jsonb_object_agg('tags.' || t.key, jsonb_build_object('from', old.value, 'to', t.value))
+         FROM unnest($3::text[], $4::text[]) AS t(key, value)
+         LEFT JOIN ml_logged_model_tags old ON old.logged_model_id = lm.id AND old.name = t.key
+         WHERE old.value IS DISTINCT FROM t.value)
+        """;
 
     private static NpgsqlBatchCommand BatchCommand(string sql, long projectId, string modelId, NpgsqlParameter[] more)
     {

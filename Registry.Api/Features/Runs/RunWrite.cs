@@ -1,4 +1,5 @@
 using Npgsql;
+using Registry.Api.Changes;
 using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.Runs;
@@ -6,7 +7,9 @@ namespace Registry.Api.Features.Runs;
 /// <summary>
 /// The one shape of every write to a run: find it in the project (<c>$1</c>, <c>$2</c> = run id), write only when it is
 /// live (CTEs read <c>live</c>), and report whether it was found and live, so that a missing run and a deleted one
-/// get MLflow's different errors without a second round trip. The whole statement is one transaction.
+/// get MLflow's different errors without a second round trip. The whole statement is one transaction. An audited write
+/// (its CTEs insert an audit row) runs in a recorded batch, so the row names its actor; metric, param and input ingestion
+/// is not audited (README, Audit events) and skips that.
 /// </summary>
 internal static class RunWrite
 {
@@ -17,7 +20,8 @@ internal static class RunWrite
     public const string MissingState = "RG404";
 
     public static async Task<string?> ExecuteAsync(
-        NpgsqlDataSource dataSource, long projectId, string runId, string writes, string? result, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, long projectId, string runId, string writes, string? result, NpgsqlParameter[] parameters, CancellationToken cancellationToken,
+        bool audited = false)
     {
         var sql =
             $"""
@@ -29,13 +33,12 @@ internal static class RunWrite
             {writes}
             SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM live), {result ?? "NULL::text"}
             """;
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
-        command.Parameters.AddRange(parameters);
+        await using var batch = (audited ? dataSource.CreateRecordedBatch() : dataSource.CreateBatch()).Add(sql,
+            [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = runId }, .. parameters]);
         try
         {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            // The reader skips the recorded batch's first command, which returns no rows.
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             if (reader.GetInt64(0) == 0)
             {

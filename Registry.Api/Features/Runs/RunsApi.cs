@@ -117,16 +117,16 @@ internal static class RunsApi
         return TypedResults.Ok(EmptyResponse.Instance);
     }
 
-    private static async Task<Ok<EmptyResponse>> SetTag(long projectId, JsonBody<SetRunTagRequest> body, RunLogStore store, CancellationToken cancellationToken)
+    private static async Task<Ok<EmptyResponse>> SetTag(long projectId, JsonBody<SetRunTagRequest> body, RunStore store, CancellationToken cancellationToken)
     {
         var r = body.Value;
         var tag = TrackingValidation.RunTag(r.Key, r.Value);
-        await store.LogAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), [], [], [tag], cancellationToken);
+        await store.SetTagAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), tag, cancellationToken);
         return TypedResults.Ok(EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
-        long projectId, JsonBody<DeleteRunTagRequest> body, RunLogStore store, CancellationToken cancellationToken)
+        long projectId, JsonBody<DeleteRunTagRequest> body, RunStore store, CancellationToken cancellationToken)
     {
         var runId = TrackingValidation.RunId(body.Value.RunId);
         var key = Keys.Validate(body.Value.Key, "tag");
