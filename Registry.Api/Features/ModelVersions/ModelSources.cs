@@ -61,7 +61,7 @@ internal sealed class ModelSources(IOptions<ModelSourceOptions> options)
         return source;
     }
 
-    public static bool IsPrompt(IEnumerable<RegisteredModels.RegisteredModelTag> tags) => tags.Any(t => t.Key == PromptTag);
+    public static bool IsPrompt(IEnumerable<RegisteredModelTag> tags) => tags.Any(t => t.Key == PromptTag);
 
     /// <returns>The host an http(s) or mlflow-artifacts URI would send credentials to, unless it is allowed; else null.</returns>
     public string? ForeignHost(string uri)
