@@ -20,4 +20,7 @@ internal sealed class SqlColumns
     }
 
     public string Sql => _sql ??= string.Join(", ", _columns);
+
+    /// <summary>The ordinal of a column selected after the list.</summary>
+    public int Count => _columns.Count;
 }
