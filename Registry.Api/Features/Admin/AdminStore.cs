@@ -14,8 +14,6 @@ namespace Registry.Api.Features.Admin;
 /// </summary>
 internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalidation access)
 {
-    public enum MemberChange { Done, NotFound, AboveActingLevel }
-
     private static readonly SqlColumns ProjectSelect = new();
     private static readonly int ProjectId = ProjectSelect.Add("id");
     private static readonly int ProjectName = ProjectSelect.Add("name");
@@ -156,7 +154,7 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
     /// is left alone (checked on the locked row, so a concurrent promotion cannot slip under it). This process sees the
     /// change at once.
     /// </summary>
-    public async Task<(MemberChange Outcome, MemberDto? Member)> SetMemberAsync(
+    public async Task<Outcome<MemberDto>> SetMemberAsync(
         long projectId, long userId, AccessLevel level, AccessLevel actingLevel, CancellationToken cancellationToken)
     {
         // The old level comes from the statement's snapshot, taken before the upsert; the upsert's row lock orders
@@ -186,14 +184,14 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
         access.ForgetMembership(userId, projectId);
         return rows switch
         {
-            [] => (MemberChange.NotFound, null),
-            [{ Level: { } changed } row] => (MemberChange.Done, new MemberDto(row.Id, row.Username, changed)),
-            _ => (MemberChange.AboveActingLevel, null),
+            [] => AdminValidation.NotFound("Project or user"),
+            [{ Level: { } changed } row] => new MemberDto(row.Id, row.Username, changed),
+            _ => AboveActingLevel(actingLevel),
         };
     }
 
     /// <summary>Removes a membership on behalf of someone at <paramref name="actingLevel"/>; a member above it stays.</summary>
-    public async Task<MemberChange> RemoveMemberAsync(long projectId, long userId, AccessLevel actingLevel, CancellationToken cancellationToken)
+    public async Task<Outcome<Done>> RemoveMemberAsync(long projectId, long userId, AccessLevel actingLevel, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();
         var (project, user) = (sql.Add(projectId), sql.Add(userId));
@@ -210,8 +208,11 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
             sql);
         var (removed, existed) = (await ReadAsync(batch, r => (r.GetBoolean(0), r.GetBoolean(1)), cancellationToken)).Single();
         access.ForgetMembership(userId, projectId);
-        return removed ? MemberChange.Done : existed ? MemberChange.AboveActingLevel : MemberChange.NotFound;
+        return removed ? new Done() : existed ? AboveActingLevel(actingLevel) : AdminValidation.NotFound("Member");
     }
+
+    private static MlflowError AboveActingLevel(AccessLevel acting) =>
+        MlflowError.PermissionDenied($"That member's role is above yours ({acting}); you cannot change or remove it.");
 
     private static ProjectDto ReadProject(NpgsqlDataReader r) => new(r.GetInt64(ProjectId), r.GetString(ProjectName), r.GetDateTime(ProjectCreatedAt));
 

@@ -1,5 +1,6 @@
 using Npgsql;
 using Registry.Api.FeatureFlags;
+using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.FeatureGates;
@@ -53,8 +54,8 @@ internal sealed class FeatureGateStore(NpgsqlDataSource dataSource, FeatureOverr
         return rows.GroupBy(r => r.Flag).ToDictionary(g => g.Key, g => FlagOverrides.From(g.Select(r => (r.Project, r.Enabled))));
     }
 
-    /// <summary>Sets the flag for every project or for one; the flag's gates afterwards, or null when the project does not exist.</summary>
-    public async Task<FlagOverrides?> SetAsync(string flag, long? projectId, bool enabled, CancellationToken cancellationToken)
+    /// <summary>Sets the flag for every project or for one; the flag's gates afterwards.</summary>
+    public async Task<Outcome<FlagOverrides>> SetAsync(string flag, long? projectId, bool enabled, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();
         await using var command = sql.Command(dataSource, Set(sql, flag, projectId, enabled));
@@ -69,11 +70,13 @@ internal sealed class FeatureGateStore(NpgsqlDataSource dataSource, FeatureOverr
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {
-            return null; // the project was deleted while this ran
+            return ProjectNotFound; // the project was deleted while this ran
         }
         overrides.Changed();
-        return rows.Any(r => r.Changed) ? FlagOverrides.From(rows.Select(r => (r.Project, r.Enabled))) : null;
+        return rows.Any(r => r.Changed) ? FlagOverrides.From(rows.Select(r => (r.Project, r.Enabled))) : ProjectNotFound;
     }
+
+    private static MlflowError ProjectNotFound => MlflowError.ResourceDoesNotExist("Project not found.");
 
     /// <summary>Removes every gate of the flag: the configuration decides again.</summary>
     public async Task DeleteAsync(string flag, CancellationToken cancellationToken)

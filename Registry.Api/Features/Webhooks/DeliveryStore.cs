@@ -6,8 +6,6 @@ using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Webhooks;
 
-public enum RedeliverOutcome { Redelivered, NotFound, WebhookDisabled }
-
 /// <summary>A webhook's deliveries as its Maintainers see them (ours: MLflow has no such API), and redelivery.</summary>
 internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
 {
@@ -70,7 +68,7 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
     /// Sends a delivery again, with the same delivery id (receivers that already have it may drop it): it is pending
     /// from now, for another day of retries. This process's dispatcher is woken by the caller.
     /// </summary>
-    public async Task<(RedeliverOutcome Outcome, WebhookDelivery? Delivery)> RedeliverAsync(
+    public async Task<Outcome<WebhookDelivery>> RedeliverAsync(
         long projectId, Guid webhookId, Guid deliveryId, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();
@@ -95,10 +93,13 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
             sql);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return reader.IsDBNull(0) ? (RedeliverOutcome.NotFound, null)
-            : reader.IsDBNull(1) ? (RedeliverOutcome.WebhookDisabled, null)
-            : (RedeliverOutcome.Redelivered, Parse(reader.GetString(1)));
+        return reader.IsDBNull(0) ? DeliveryNotFound(webhookId.ToString(), deliveryId.ToString())
+            : reader.IsDBNull(1) ? MlflowError.InvalidParameterValue($"Webhook {webhookId} is disabled; set its status to ACTIVE before redelivering.")
+            : Parse(reader.GetString(1));
     }
+
+    public static MlflowError DeliveryNotFound(string webhookId, string deliveryId) =>
+        MlflowError.ResourceDoesNotExist($"Delivery {deliveryId} of webhook {webhookId} not found.");
 
     private static WebhookDelivery Parse(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.WebhookDelivery)!;
 }
