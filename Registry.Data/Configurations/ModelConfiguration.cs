@@ -13,7 +13,7 @@ internal sealed class ModelConfiguration : IEntityTypeConfiguration<Model>
         // ORDER BY name, so a search page reads only its own rows however many names sort before the prefix.
         model.Property(m => m.Name).HasMaxLength(Limits.ModelName).UseCollation("C");
         model.Property(m => m.Description).HasMaxLength(Limits.Description);
-        model.HasIndex(m => new { m.ProjectId, m.Name }).IsUnique();
+        model.HasIndex(m => new { m.ProjectId, m.Name }).IsUnique().HasDatabaseName(Constraints.ModelName);
         model.Property(m => m.LastVersion).HasDefaultValue(0);
         // Search: ORDER BY + keyset paging.
         model.HasIndex(m => new { m.ProjectId, m.UpdatedAt, m.Name });

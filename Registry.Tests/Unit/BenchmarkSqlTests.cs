@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Registry.Api.Features.RegisteredModels;
+using Registry.Api.Mlflow.Search;
 using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Unit;
@@ -10,7 +11,8 @@ public sealed partial class BenchmarkSqlTests
     [Fact]
     public void Pgbench_create_script_is_the_APIs_create_statement()
     {
-        var expected = Fill(RegisteredModelStore.CreateSql, new()
+        var create = RegisteredModelStore.CreateSql(new SqlParameters(), 1, 1, "pgb", null, [new("team", "ml"), new("stage", "dev")], DateTime.UtcNow);
+        var expected = Fill(create, new()
         {
             ["$1"] = "1",
             ["$2"] = "('[model]pgb-' || :client_id || '-' || :n)",
@@ -28,7 +30,7 @@ public sealed partial class BenchmarkSqlTests
     [Fact]
     public void Pgbench_get_script_is_the_APIs_get_statement()
     {
-        var expected = Fill(RegisteredModelStore.FindSql, new() { ["$1"] = "1", ["$2"] = "('model-' || lpad(:i::text, 6, '0'))" });
+        var expected = Fill(RegisteredModelStore.FindSql(new SqlParameters(), 1, "model"), new() { ["$1"] = "1", ["$2"] = "('model-' || lpad(:i::text, 6, '0'))" });
 
         Assert.Equal(Normalize(expected), Normalize(Statement("pgbench-get.sql")));
     }

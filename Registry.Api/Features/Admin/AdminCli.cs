@@ -80,8 +80,8 @@ internal static class AdminCli
                 return await Report($"project {project.Id} {project.Name}", "");
             case "add-member":
                 var level = Enum.Parse<AccessLevel>(args[2], ignoreCase: true);
-                var (_, member) = await store.SetMemberAsync(long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture), await UserIdAsync(store, args[1]), level, AccessLevel.Owner, ct);
-                return await Report(member is null ? null : $"{member.Username} is {level} of project {args[0]}", "no such project");
+                var member = await store.SetMemberAsync(long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture), await UserIdAsync(store, args[1]), level, AccessLevel.Owner, ct);
+                return await Report(member.Error is null ? $"{member.Value.Username} is {level} of project {args[0]}" : null, "no such project");
             case "create-token":
                 var token = await tokens.CreateAsync(await UserIdAsync(store, args[0]), Option(args, "--name") ?? "cli",
                     AdminValidation.Scopes((Option(args, "--scopes") ?? "api").Split(',')),

@@ -4,9 +4,6 @@ namespace Registry.Api.Features.Admin;
 
 internal static class AdminSql
 {
-    public static NpgsqlParameter NullableId(long? id) =>
-        new() { Value = (object?)id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint };
-
     public static async Task<List<T>> ReadAsync<T>(NpgsqlBatch batch, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
     {
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);

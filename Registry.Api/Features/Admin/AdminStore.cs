@@ -2,6 +2,7 @@ using Npgsql;
 using Registry.Api.Auth;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Search;
 using Registry.Data.Entities;
 using static Registry.Api.Features.Admin.AdminSql;
 
@@ -13,105 +14,120 @@ namespace Registry.Api.Features.Admin;
 /// </summary>
 internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalidation access)
 {
-    public enum MemberChange { Done, NotFound, AboveActingLevel }
+    private static readonly SqlColumns ProjectSelect = new();
+    private static readonly int ProjectId = ProjectSelect.Add("id");
+    private static readonly int ProjectName = ProjectSelect.Add("name");
+    private static readonly int ProjectCreatedAt = ProjectSelect.Add("created_at");
+
+    private static readonly SqlColumns UserSelect = new();
+    private static readonly int UserId = UserSelect.Add("id");
+    private static readonly int Username = UserSelect.Add("username");
+    private static readonly int UserIsAdmin = UserSelect.Add("is_admin");
+    private static readonly int UserCreatedAt = UserSelect.Add("created_at");
 
     public async Task<ProjectDto> CreateProjectAsync(string name, CancellationToken cancellationToken)
     {
+        var sql = new SqlParameters();
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH p AS (
-                INSERT INTO projects (name) VALUES ($1) RETURNING id, name, created_at
+                INSERT INTO projects (name) VALUES ({sql.Add(name)}) RETURNING {ProjectSelect.Sql}
             ), audit AS (
                 {AuditSql.Insert("p", "project_created", AuditEntity.Project, "p.id", "Project", "p.id", "p.name",
                     AuditSql.Changes(("name", "NULL", "p.name")), entityPath: "p.name")}
             )
-            SELECT id, name, created_at FROM p
+            SELECT {ProjectSelect.Sql} FROM p
             """,
-            new NpgsqlParameter<string> { TypedValue = name });
+            sql);
         return (await ReadAsync(batch, ReadProject, cancellationToken)).Single();
     }
 
     /// <param name="memberOf">Only the projects this user is a member of; null for every project.</param>
     public async Task<IReadOnlyList<ProjectDto>> ProjectsAsync(long? memberOf, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "SELECT p.id, p.name, p.created_at FROM projects p WHERE $1::bigint IS NULL OR EXISTS " +
-            "(SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = $1) ORDER BY p.id");
-        command.Parameters.Add(NullableId(memberOf));
+        var sql = new SqlParameters();
+        var member = sql.Add(memberOf);
+        await using var command = sql.Command(dataSource,
+            $"SELECT {ProjectSelect.Sql} FROM projects p WHERE {member}::bigint IS NULL OR EXISTS " +
+            $"(SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = {member}) ORDER BY p.id");
         return await ReadAsync(command, ReadProject, cancellationToken);
     }
 
     public async Task<ProjectDto?> ProjectAsync(long projectId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT id, name, created_at FROM projects WHERE id = $1");
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
+        var sql = new SqlParameters();
+        await using var command = sql.Command(dataSource, $"SELECT {ProjectSelect.Sql} FROM projects WHERE id = {sql.Add(projectId)}");
         return (await ReadAsync(command, ReadProject, cancellationToken)).SingleOrDefault();
     }
 
     public async Task<bool> DeleteProjectAsync(long projectId, CancellationToken cancellationToken)
     {
+        var sql = new SqlParameters();
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH p AS (
-                DELETE FROM projects WHERE id = $1 RETURNING id, name
+                DELETE FROM projects WHERE id = {sql.Add(projectId)} RETURNING id, name
             ), audit AS (
                 {AuditSql.Insert("p", "project_deleted", AuditEntity.Project, "p.id", "Project", "p.id", "p.name",
                     AuditSql.Changes(("name", "p.name", "NULL")), entityPath: "p.name")}
             )
             SELECT count(*) FROM p
             """,
-            new NpgsqlParameter<long> { TypedValue = projectId });
+            sql);
         return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0;
     }
 
     /// <returns>The user, or null when the username is taken.</returns>
     public async Task<UserDto?> CreateUserAsync(string username, bool admin, CancellationToken cancellationToken)
     {
+        var sql = new SqlParameters();
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH u AS (
-                INSERT INTO users (username, is_admin) VALUES ($1, $2) ON CONFLICT (username) DO NOTHING RETURNING id, username, is_admin, created_at
+                INSERT INTO users (username, is_admin) VALUES ({sql.Add(username)}, {sql.Add(admin)}) ON CONFLICT (username) DO NOTHING RETURNING {UserSelect.Sql}
             ), audit AS (
                 {AuditSql.Insert("u", "user_created", AuditEntity.User, "u.id", "User", "u.id", "u.username",
                     AuditSql.Changes(("username", "NULL", "u.username"), ("is_admin", "NULL", "u.is_admin")), entityPath: "u.username")}
             )
-            SELECT id, username, is_admin, created_at FROM u
+            SELECT {UserSelect.Sql} FROM u
             """,
-            new NpgsqlParameter<string> { TypedValue = username },
-            new NpgsqlParameter<bool> { TypedValue = admin });
+            sql);
         return (await ReadAsync(batch, ReadUser, cancellationToken)).SingleOrDefault();
     }
 
     /// <param name="username">Only the user with exactly this name; null for every user.</param>
     public async Task<IReadOnlyList<UserDto>> UsersAsync(string? username, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "SELECT id, username, is_admin, created_at FROM users WHERE $1::text IS NULL OR username = $1 ORDER BY id");
-        command.Parameters.Add(Sql.NullableText(username));
+        var sql = new SqlParameters();
+        var name = sql.Add(username);
+        await using var command = sql.Command(dataSource,
+            $"SELECT {UserSelect.Sql} FROM users WHERE {name}::text IS NULL OR username = {name} ORDER BY id");
         return await ReadAsync(command, ReadUser, cancellationToken);
     }
 
     public async Task<UserDto?> UserAsync(long userId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT id, username, is_admin, created_at FROM users WHERE id = $1");
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = userId });
+        var sql = new SqlParameters();
+        await using var command = sql.Command(dataSource, $"SELECT {UserSelect.Sql} FROM users WHERE id = {sql.Add(userId)}");
         return (await ReadAsync(command, ReadUser, cancellationToken)).SingleOrDefault();
     }
 
     public async Task<bool> DeleteUserAsync(long userId, CancellationToken cancellationToken)
     {
+        var sql = new SqlParameters();
+        var user = sql.Add(userId);
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH u AS (
-                DELETE FROM users WHERE id = $1
-                RETURNING id, username, is_admin, (SELECT array_agg(token_digest) FROM personal_access_tokens WHERE user_id = $1) AS digests
+                DELETE FROM users WHERE id = {user}
+                RETURNING id, username, is_admin, (SELECT array_agg(token_digest) FROM personal_access_tokens WHERE user_id = {user}) AS digests
             ), audit AS (
                 {AuditSql.Insert("u", "user_deleted", AuditEntity.User, "u.id", "User", "u.id", "u.username",
                     AuditSql.Changes(("username", "u.username", "NULL"), ("is_admin", "u.is_admin", "NULL")), entityPath: "u.username")}
             )
             SELECT digests FROM u
             """,
-            new NpgsqlParameter<long> { TypedValue = userId });
+            sql);
         var found = false;
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -127,9 +143,9 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
 
     public async Task<IReadOnlyList<MemberDto>> MembersAsync(long projectId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "SELECT u.id, u.username, m.access_level FROM project_members m JOIN users u ON u.id = m.user_id WHERE m.project_id = $1 ORDER BY u.id");
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
+        var sql = new SqlParameters();
+        await using var command = sql.Command(dataSource,
+            $"SELECT u.id, u.username, m.access_level FROM project_members m JOIN users u ON u.id = m.user_id WHERE m.project_id = {sql.Add(projectId)} ORDER BY u.id");
         return await ReadAsync(command, r => new MemberDto(r.GetInt64(0), r.GetString(1), r.GetInt32(2)), cancellationToken);
     }
 
@@ -138,65 +154,67 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
     /// is left alone (checked on the locked row, so a concurrent promotion cannot slip under it). This process sees the
     /// change at once.
     /// </summary>
-    public async Task<(MemberChange Outcome, MemberDto? Member)> SetMemberAsync(
+    public async Task<Outcome<MemberDto>> SetMemberAsync(
         long projectId, long userId, AccessLevel level, AccessLevel actingLevel, CancellationToken cancellationToken)
     {
         // The old level comes from the statement's snapshot, taken before the upsert; the upsert's row lock orders
         // concurrent changes, so each audit row's "from" is what the one before it set.
+        var sql = new SqlParameters();
+        var (project, user) = (sql.Add(projectId), sql.Add(userId));
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH old AS (
-                SELECT access_level FROM project_members WHERE project_id = $1 AND user_id = $2
+                SELECT access_level FROM project_members WHERE project_id = {project} AND user_id = {user}
             ), changed AS (
                 INSERT INTO project_members (project_id, user_id, access_level)
-                SELECT p.id, u.id, $3 FROM projects p, users u WHERE p.id = $1 AND u.id = $2
+                SELECT p.id, u.id, {sql.Add((int)level)} FROM projects p, users u WHERE p.id = {project} AND u.id = {user}
                 ON CONFLICT (project_id, user_id) DO UPDATE SET access_level = EXCLUDED.access_level
-                WHERE project_members.access_level <= $4
+                WHERE project_members.access_level <= {sql.Add((int)actingLevel)}
                 RETURNING user_id, access_level
             ), audit AS (
-                {AuditSql.Insert("changed LEFT JOIN old ON true", "member_access_level_set", AuditEntity.Project, "$1", "User", "changed.user_id",
+                {AuditSql.Insert("changed LEFT JOIN old ON true", "member_access_level_set", AuditEntity.Project, project, "User", "changed.user_id",
                     "(SELECT username FROM users WHERE id = changed.user_id)", AuditSql.Changes(("access_level", "old.access_level", "changed.access_level")))}
             )
             SELECT u.id, u.username, c.access_level
             FROM users u LEFT JOIN changed c ON c.user_id = u.id
-            WHERE u.id = $2 AND EXISTS (SELECT 1 FROM projects WHERE id = $1)
+            WHERE u.id = {user} AND EXISTS (SELECT 1 FROM projects WHERE id = {project})
             """,
-            new NpgsqlParameter<long> { TypedValue = projectId },
-            new NpgsqlParameter<long> { TypedValue = userId },
-            new NpgsqlParameter<int> { TypedValue = (int)level },
-            new NpgsqlParameter<int> { TypedValue = (int)actingLevel });
+            sql);
         var rows = await ReadAsync(batch, r => (Id: r.GetInt64(0), Username: r.GetString(1), Level: r.IsDBNull(2) ? (int?)null : r.GetInt32(2)), cancellationToken);
         access.ForgetMembership(userId, projectId);
         return rows switch
         {
-            [] => (MemberChange.NotFound, null),
-            [{ Level: { } changed } row] => (MemberChange.Done, new MemberDto(row.Id, row.Username, changed)),
-            _ => (MemberChange.AboveActingLevel, null),
+            [] => AdminValidation.NotFound("Project or user"),
+            [{ Level: { } changed } row] => new MemberDto(row.Id, row.Username, changed),
+            _ => AboveActingLevel(actingLevel),
         };
     }
 
     /// <summary>Removes a membership on behalf of someone at <paramref name="actingLevel"/>; a member above it stays.</summary>
-    public async Task<MemberChange> RemoveMemberAsync(long projectId, long userId, AccessLevel actingLevel, CancellationToken cancellationToken)
+    public async Task<Outcome<Done>> RemoveMemberAsync(long projectId, long userId, AccessLevel actingLevel, CancellationToken cancellationToken)
     {
+        var sql = new SqlParameters();
+        var (project, user) = (sql.Add(projectId), sql.Add(userId));
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH removed AS (
-                DELETE FROM project_members WHERE project_id = $1 AND user_id = $2 AND access_level <= $3 RETURNING user_id, access_level
+                DELETE FROM project_members WHERE project_id = {project} AND user_id = {user} AND access_level <= {sql.Add((int)actingLevel)} RETURNING user_id, access_level
             ), audit AS (
-                {AuditSql.Insert("removed", "member_removed", AuditEntity.Project, "$1", "User", "removed.user_id",
+                {AuditSql.Insert("removed", "member_removed", AuditEntity.Project, project, "User", "removed.user_id",
                     "(SELECT username FROM users WHERE id = removed.user_id)", AuditSql.Changes(("access_level", "removed.access_level", "NULL")))}
             )
-            SELECT EXISTS (SELECT 1 FROM removed), EXISTS (SELECT 1 FROM project_members WHERE project_id = $1 AND user_id = $2)
+            SELECT EXISTS (SELECT 1 FROM removed), EXISTS (SELECT 1 FROM project_members WHERE project_id = {project} AND user_id = {user})
             """,
-            new NpgsqlParameter<long> { TypedValue = projectId },
-            new NpgsqlParameter<long> { TypedValue = userId },
-            new NpgsqlParameter<int> { TypedValue = (int)actingLevel });
+            sql);
         var (removed, existed) = (await ReadAsync(batch, r => (r.GetBoolean(0), r.GetBoolean(1)), cancellationToken)).Single();
         access.ForgetMembership(userId, projectId);
-        return removed ? MemberChange.Done : existed ? MemberChange.AboveActingLevel : MemberChange.NotFound;
+        return removed ? new Done() : existed ? AboveActingLevel(actingLevel) : AdminValidation.NotFound("Member");
     }
 
-    private static ProjectDto ReadProject(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetDateTime(2));
+    private static MlflowError AboveActingLevel(AccessLevel acting) =>
+        MlflowError.PermissionDenied($"That member's role is above yours ({acting}); you cannot change or remove it.");
 
-    private static UserDto ReadUser(NpgsqlDataReader r) => new(r.GetInt64(0), r.GetString(1), r.GetBoolean(2), r.GetDateTime(3));
+    private static ProjectDto ReadProject(NpgsqlDataReader r) => new(r.GetInt64(ProjectId), r.GetString(ProjectName), r.GetDateTime(ProjectCreatedAt));
+
+    private static UserDto ReadUser(NpgsqlDataReader r) => new(r.GetInt64(UserId), r.GetString(Username), r.GetBoolean(UserIsAdmin), r.GetDateTime(UserCreatedAt));
 }

@@ -1,6 +1,7 @@
 using Npgsql;
 using Registry.Api.Auth;
 using Registry.Api.Features.Artifacts;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Admin;
 
@@ -68,9 +69,10 @@ internal sealed class ArtifactDeletionWorker(
 
     private async Task<(long Id, long ProjectId, int Attempts)?> ClaimAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            """
-            UPDATE pending_artifact_deletions SET next_attempt_at = now() + $1, attempts = attempts + 1
+        var sql = new SqlParameters();
+        await using var command = sql.Command(dataSource,
+            $"""
+            UPDATE pending_artifact_deletions SET next_attempt_at = now() + {sql.Add(Lease)}, attempts = attempts + 1
             WHERE id = (
                 SELECT id FROM pending_artifact_deletions
                 WHERE next_attempt_at IS NULL OR next_attempt_at <= now()
@@ -78,7 +80,6 @@ internal sealed class ArtifactDeletionWorker(
                 FOR UPDATE SKIP LOCKED)
             RETURNING id, project_id, attempts
             """);
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = Lease });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2)) : null;
     }
@@ -92,8 +93,8 @@ internal sealed class ArtifactDeletionWorker(
             // Off the request threads: a file store deletes synchronously, and a large project takes a while.
             await Task.Run(() => store.DeleteProjectAsync(projectId, stoppingToken), stoppingToken);
             await StopAsync(done, renewing);
-            await using var finish = dataSource.CreateCommand("DELETE FROM pending_artifact_deletions WHERE id = $1");
-            finish.Parameters.Add(new NpgsqlParameter<long> { TypedValue = id });
+            var sql = new SqlParameters();
+            await using var finish = sql.Command(dataSource, $"DELETE FROM pending_artifact_deletions WHERE id = {sql.Add(id)}");
             await finish.ExecuteNonQueryAsync(stoppingToken);
             logger.LogInformation("Removed the artifacts of deleted project {ProjectId}", projectId);
         }
@@ -103,10 +104,9 @@ internal sealed class ArtifactDeletionWorker(
             var backOff = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, attempts), 3600));
             logger.LogWarning("Could not remove the artifacts of deleted project {ProjectId} (attempt {Attempt}: {Reason}); retrying in {Delay}",
                 projectId, attempts, e.Message, backOff);
-            await using var postpone = dataSource.CreateCommand("UPDATE pending_artifact_deletions SET next_attempt_at = now() + $2, last_error = $3 WHERE id = $1");
-            postpone.Parameters.Add(new NpgsqlParameter<long> { TypedValue = id });
-            postpone.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = backOff });
-            postpone.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Message });
+            var sql = new SqlParameters();
+            await using var postpone = sql.Command(dataSource,
+                $"UPDATE pending_artifact_deletions SET next_attempt_at = now() + {sql.Add(backOff)}, last_error = {sql.Add(e.Message)} WHERE id = {sql.Add(id)}");
             await postpone.ExecuteNonQueryAsync(stoppingToken);
         }
     }
@@ -127,9 +127,9 @@ internal sealed class ArtifactDeletionWorker(
             {
                 try
                 {
-                    await using var renew = dataSource.CreateCommand("UPDATE pending_artifact_deletions SET next_attempt_at = now() + $2 WHERE id = $1");
-                    renew.Parameters.Add(new NpgsqlParameter<long> { TypedValue = id });
-                    renew.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = Lease });
+                    var sql = new SqlParameters();
+                    await using var renew = sql.Command(dataSource,
+                        $"UPDATE pending_artifact_deletions SET next_attempt_at = now() + {sql.Add(Lease)} WHERE id = {sql.Add(id)}");
                     await renew.ExecuteNonQueryAsync(cancellationToken);
                 }
                 catch (NpgsqlException e)

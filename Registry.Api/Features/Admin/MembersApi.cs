@@ -34,27 +34,13 @@ internal static class MembersApi
         {
             return MlflowError.PermissionDenied($"You cannot grant a role above your own ({acting}).");
         }
-        var (outcome, member) = await store.SetMemberAsync(projectId, userId, level, acting, ct);
-        return outcome switch
-        {
-            AdminStore.MemberChange.Done => TypedResults.Ok(member!),
-            AdminStore.MemberChange.AboveActingLevel => AboveYou(acting),
-            _ => NotFound("Project or user"),
-        };
+        return (await store.SetMemberAsync(projectId, userId, level, acting, ct)).Respond(member => member);
     }
 
     private static async Task<Results<NoContent, MlflowError>> RemoveMember(
         long projectId, long userId, ClaimsPrincipal user, AdminStore store, AccessLookup access, CancellationToken ct)
     {
         var acting = await access.EffectiveLevelAsync(user, projectId, ct) ?? AccessLevel.Guest;
-        return await store.RemoveMemberAsync(projectId, userId, acting, ct) switch
-        {
-            AdminStore.MemberChange.Done => TypedResults.NoContent(),
-            AdminStore.MemberChange.AboveActingLevel => AboveYou(acting),
-            _ => NotFound("Member"),
-        };
+        return (await store.RemoveMemberAsync(projectId, userId, acting, ct)).Error is { } error ? error : TypedResults.NoContent();
     }
-
-    private static MlflowError AboveYou(AccessLevel acting) =>
-        MlflowError.PermissionDenied($"That member's role is above yours ({acting}); you cannot change or remove it.");
 }

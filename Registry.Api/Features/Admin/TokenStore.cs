@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using Npgsql;
 using Registry.Api.Auth;
 using Registry.Api.Changes;
+using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Search;
 using Registry.Data;
 using static Registry.Api.Features.Admin.AdminSql;
 
@@ -13,31 +15,34 @@ namespace Registry.Api.Features.Admin;
 /// </summary>
 internal sealed class TokenStore(NpgsqlDataSource dataSource, IAuthCacheInvalidation access)
 {
-    private const string TokenColumns = "id, name, user_id, scopes, revoked, created_at, expires_at";
-
-    private static string Columns(string row) => string.Join(", ", TokenColumns.Split(", ").Select(column => $"{row}.{column}"));
+    private static readonly SqlColumns TokenSelect = new();
+    private static readonly int Id = TokenSelect.Add("id");
+    private static readonly int Name = TokenSelect.Add("name");
+    private static readonly int UserId = TokenSelect.Add("user_id");
+    private static readonly int Scopes = TokenSelect.Add("scopes");
+    private static readonly int Revoked = TokenSelect.Add("revoked");
+    private static readonly int CreatedAt = TokenSelect.Add("created_at");
+    private static readonly int ExpiresAt = TokenSelect.Add("expires_at");
 
     /// <returns>The new token with its plaintext (shown once), or null when the user does not exist.</returns>
     public async Task<TokenDto?> CreateAsync(long userId, string name, IReadOnlyList<string> scopes, DateOnly expiresAt, CancellationToken cancellationToken)
     {
         var plaintext = NewTokenText();
+        var sql = new SqlParameters();
+        var user = sql.Add(userId);
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH t AS (
                 INSERT INTO personal_access_tokens (user_id, name, token_digest, scopes, expires_at)
-                SELECT id, $2, $3, $4, $5 FROM users WHERE id = $1
-                RETURNING {TokenColumns}
+                SELECT id, {sql.Add(name)}, {sql.Add(TokenDigest.Of(plaintext))}, {sql.Add<string[]>([.. scopes])}, {sql.Add(Expiry(expiresAt))} FROM users WHERE id = {user}
+                RETURNING {TokenSelect.Sql}
             ), audit AS (
                 {AuditSql.Insert("t", "personal_access_token_created", AuditEntity.User, "t.user_id", "PersonalAccessToken", "t.id", "t.name",
                     AuditSql.Changes(("name", "NULL", "t.name"), ("scopes", "NULL", "t.scopes"), ("expires_at", "NULL", "t.expires_at")))}
             )
-            SELECT {TokenColumns} FROM t
+            SELECT {TokenSelect.Sql} FROM t
             """,
-            new NpgsqlParameter<long> { TypedValue = userId },
-            new NpgsqlParameter<string> { TypedValue = name },
-            new NpgsqlParameter<byte[]> { TypedValue = TokenDigest.Of(plaintext) },
-            new NpgsqlParameter<string[]> { TypedValue = [.. scopes] },
-            ExpiryParameter(expiresAt));
+            sql);
         var token = (await ReadAsync(batch, ReadToken, cancellationToken)).SingleOrDefault();
         return token is null ? null : WithPlaintext(token, plaintext);
     }
@@ -46,20 +51,21 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
     /// <param name="tokenId">Only this token; null for every token.</param>
     public async Task<IReadOnlyList<TokenDto>> ListAsync(long? userId, long? tokenId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            $"SELECT {TokenColumns} FROM personal_access_tokens WHERE ($1::bigint IS NULL OR user_id = $1) AND ($2::bigint IS NULL OR id = $2) ORDER BY id");
-        command.Parameters.Add(NullableId(userId));
-        command.Parameters.Add(NullableId(tokenId));
+        var sql = new SqlParameters();
+        var (user, token) = (sql.Add(userId), sql.Add(tokenId));
+        await using var command = sql.Command(dataSource,
+            $"SELECT {TokenSelect.Sql} FROM personal_access_tokens WHERE ({user}::bigint IS NULL OR user_id = {user}) AND ({token}::bigint IS NULL OR id = {token}) ORDER BY id");
         return await ReadAsync(command, ReadToken, cancellationToken);
     }
 
     /// <summary>Revokes a token: this API process refuses it at once, the others when the database's notification reaches them.</summary>
     public async Task<bool> RevokeAsync(long tokenId, CancellationToken cancellationToken)
     {
+        var sql = new SqlParameters();
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH old AS (
-                SELECT id, revoked FROM personal_access_tokens WHERE id = $1 FOR UPDATE
+                SELECT id, revoked FROM personal_access_tokens WHERE id = {sql.Add(tokenId)} FOR UPDATE
             ), t AS (
                 UPDATE personal_access_tokens p SET revoked = true FROM old WHERE p.id = old.id RETURNING p.id, p.user_id, p.name, p.token_digest
             ), audit AS (
@@ -68,7 +74,7 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
             )
             SELECT token_digest FROM t
             """,
-            new NpgsqlParameter<long> { TypedValue = tokenId });
+            sql);
         if (await batch.ExecuteScalarAsync(cancellationToken) is not byte[] digest)
         {
             return false;
@@ -85,30 +91,29 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
     public async Task<TokenDto?> RotateAsync(long tokenId, DateOnly expiresAt, CancellationToken cancellationToken)
     {
         var plaintext = NewTokenText();
+        var sql = new SqlParameters();
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH old AS (
-                UPDATE personal_access_tokens SET revoked = true WHERE id = $1 AND NOT revoked
+                UPDATE personal_access_tokens SET revoked = true WHERE id = {sql.Add(tokenId)} AND NOT revoked
                 RETURNING id, user_id, name, scopes, token_digest, expires_at
             ), t AS (
                 INSERT INTO personal_access_tokens (user_id, name, token_digest, scopes, expires_at)
-                SELECT user_id, name, $2, scopes, LEAST($3, expires_at) FROM old
-                RETURNING {TokenColumns}
+                SELECT user_id, name, {sql.Add(TokenDigest.Of(plaintext))}, scopes, LEAST({sql.Add(Expiry(expiresAt))}, expires_at) FROM old
+                RETURNING {TokenSelect.Sql}
             ), audit AS (
                 {AuditSql.Insert("old, t", "personal_access_token_rotated", AuditEntity.User, "t.user_id", "PersonalAccessToken", "t.id", "t.name",
                     AuditSql.Changes(("id", "old.id", "t.id"), ("expires_at", "old.expires_at", "t.expires_at")))}
             )
-            SELECT {Columns("t")}, old.token_digest FROM t, old
+            SELECT t.*, old.token_digest FROM t, old
             """,
-            new NpgsqlParameter<long> { TypedValue = tokenId },
-            new NpgsqlParameter<byte[]> { TypedValue = TokenDigest.Of(plaintext) },
-            ExpiryParameter(expiresAt));
+            sql);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
         }
-        access.ForgetToken(reader.GetFieldValue<byte[]>(7));
+        access.ForgetToken(reader.GetFieldValue<byte[]>(TokenSelect.Count));
         return WithPlaintext(ReadToken(reader), plaintext);
     }
 
@@ -116,16 +121,15 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
     private static string NewTokenText() => "glpat-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
 
     /// <summary>A token expires at midnight UTC of its expiry date.</summary>
-    private static NpgsqlParameter<DateTime> ExpiryParameter(DateOnly expiresAt) =>
-        new() { TypedValue = expiresAt.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) };
+    private static DateTime Expiry(DateOnly expiresAt) => expiresAt.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 
     private static TokenDto WithPlaintext(TokenDto token, string plaintext) => token with { Token = plaintext };
 
     private static TokenDto ReadToken(NpgsqlDataReader r)
     {
-        var expires = DateOnly.FromDateTime(r.GetDateTime(6));
-        var revoked = r.GetBoolean(4);
-        var active = !revoked && r.GetDateTime(6) > DateTime.UtcNow;
-        return new TokenDto(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetFieldValue<string[]>(3), revoked, active, r.GetDateTime(5), expires);
+        var expires = DateOnly.FromDateTime(r.GetDateTime(ExpiresAt));
+        var revoked = r.GetBoolean(Revoked);
+        var active = !revoked && r.GetDateTime(ExpiresAt) > DateTime.UtcNow;
+        return new TokenDto(r.GetInt64(Id), r.GetString(Name), r.GetInt64(UserId), r.GetFieldValue<string[]>(Scopes), revoked, active, r.GetDateTime(CreatedAt), expires);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Audit;
 
@@ -39,13 +40,13 @@ internal sealed class AuditRetention(NpgsqlDataSource dataSource, IOptions<Audit
         int purged;
         do
         {
-            await using var command = dataSource.CreateCommand(
-                """
+            var sql = new SqlParameters();
+            await using var command = sql.Command(dataSource,
+                $"""
                 DELETE FROM audit_events WHERE id IN (
-                    SELECT id FROM audit_events WHERE created_at < now() - make_interval(days => $1) LIMIT $2 FOR UPDATE SKIP LOCKED)
+                    SELECT id FROM audit_events WHERE created_at < now() - make_interval(days => {sql.Add(options.Value.RetentionDays)}) LIMIT {sql.Add(Batch)}
+                    FOR UPDATE SKIP LOCKED)
                 """);
-            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = options.Value.RetentionDays });
-            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Batch });
             purged = await command.ExecuteNonQueryAsync(cancellationToken);
             total += purged;
         }

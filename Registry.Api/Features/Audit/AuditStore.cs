@@ -1,7 +1,8 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Npgsql;
+using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Audit;
 
@@ -12,32 +13,37 @@ internal sealed record AuditQuery(
 /// <summary>Reads the audit trail newest first, keyset-paged on the id, with only the filters asked for in the SQL.</summary>
 internal sealed class AuditStore(NpgsqlDataSource dataSource)
 {
+    private static readonly SqlColumns Select = new();
+    private static readonly int Id = Select.Add("id");
+    private static readonly int AuthorId = Select.Add("author_id");
+    private static readonly int EntityId = Select.Add("entity_id");
+    private static readonly int EntityType = Select.Add("entity_type");
+    private static readonly int EventName = Select.Add("event_name");
+    private static readonly int CreatedAt = Select.Add("created_at");
+    private static readonly int AuthorName = Select.Add("author_name");
+    private static readonly int TargetId = Select.Add("target_id");
+    private static readonly int TargetType = Select.Add("target_type");
+    private static readonly int TargetDetails = Select.Add("target_details");
+    private static readonly int IpAddress = Select.Add("ip_address");
+    private static readonly int EntityPath = Select.Add("entity_path");
+    private static readonly int Changes = Select.Add("changes::text");
+    private static readonly int TokenId = Select.Add("token_id");
+    private static readonly int RequestId = Select.Add("request_id");
+    private static readonly int Via = Select.Add("via");
+
     public async Task<IReadOnlyList<AuditEventDto>> ListAsync(AuditQuery query, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand();
+        var sql = new SqlParameters();
         var where = new List<string>();
-        void Filter(string condition, NpgsqlParameter value)
-        {
-            command.Parameters.Add(value);
-            where.Add(condition.Replace("@", $"${command.Parameters.Count}", StringComparison.Ordinal));
-        }
-        if (query.Id is { } id) Filter("id = @", new NpgsqlParameter<long> { TypedValue = id });
-        if (query.EntityType is { } type) Filter("entity_type = @", new NpgsqlParameter<string> { TypedValue = type });
-        if (query.EntityId is { } entity) Filter("entity_id = @", new NpgsqlParameter<long> { TypedValue = entity });
-        if (query.AuthorId is { } author) Filter("author_id = @", new NpgsqlParameter<long> { TypedValue = author });
-        if (query.CreatedAfter is { } after) Filter("created_at >= @", new NpgsqlParameter<DateTime> { TypedValue = after });
-        if (query.CreatedBefore is { } before) Filter("created_at <= @", new NpgsqlParameter<DateTime> { TypedValue = before });
-        if (query.BeforeId is { } cursor) Filter("id < @", new NpgsqlParameter<long> { TypedValue = cursor });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = query.PerPage });
-        command.CommandText = new StringBuilder(
-                """
-                SELECT id, author_id, entity_id, entity_type, event_name, created_at, author_name, target_id, target_type, target_details,
-                       ip_address, entity_path, changes::text, token_id, request_id, via
-                FROM audit_events
-                """)
-            .Append(where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where))
-            .Append(CultureInfo.InvariantCulture, $" ORDER BY id DESC LIMIT ${command.Parameters.Count}")
-            .ToString();
+        if (query.Id is { } id) where.Add($"id = {sql.Add(id)}");
+        if (query.EntityType is { } type) where.Add($"entity_type = {sql.Add(type)}");
+        if (query.EntityId is { } entity) where.Add($"entity_id = {sql.Add(entity)}");
+        if (query.AuthorId is { } author) where.Add($"author_id = {sql.Add(author)}");
+        if (query.CreatedAfter is { } after) where.Add($"created_at >= {sql.Add(after)}");
+        if (query.CreatedBefore is { } before) where.Add($"created_at <= {sql.Add(before)}");
+        if (query.BeforeId is { } cursor) where.Add($"id < {sql.Add(cursor)}");
+        await using var command = sql.Command(dataSource,
+            $"SELECT {Select.Sql} FROM audit_events{(where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where))} ORDER BY id DESC LIMIT {sql.Add(query.PerPage)}");
 
         var events = new List<AuditEventDto>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -51,16 +57,17 @@ internal sealed class AuditStore(NpgsqlDataSource dataSource)
     private static AuditEventDto Read(NpgsqlDataReader r)
     {
         string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-        var eventName = r.GetString(4);
-        var changes = r.IsDBNull(12) ? (JsonElement?)null : JsonDocument.Parse(r.GetString(12)).RootElement.Clone();
+        long? Long(int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+        var eventName = r.GetString(EventName);
+        var changes = r.IsDBNull(Changes) ? (JsonElement?)null : JsonDocument.Parse(r.GetString(Changes)).RootElement.Clone();
         var single = changes is { } all && all.EnumerateObject().ToList() is [var only] ? only : (JsonProperty?)null;
         return new AuditEventDto(
-            r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetInt64(2), r.GetString(3), eventName,
+            r.GetInt64(Id), Long(AuthorId), r.GetInt64(EntityId), r.GetString(EntityType), eventName,
             new AuditEventDetails(
-                CustomMessage(eventName), Text(6), Text(7), r.GetString(8), Text(9), Text(10), Text(11),
+                CustomMessage(eventName), Text(AuthorName), Text(TargetId), r.GetString(TargetType), Text(TargetDetails), Text(IpAddress), Text(EntityPath),
                 single?.Name, single?.Value.GetProperty("from"), single?.Value.GetProperty("to"), changes,
-                r.IsDBNull(13) ? null : r.GetInt64(13), Text(14), Text(15)),
-            r.GetDateTime(5).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                Long(TokenId), Text(RequestId), Text(Via)),
+            r.GetDateTime(CreatedAt).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
     }
 
     /// <summary>GitLab's human-readable line: the event's name as a sentence ("model_version_created" reads "Model version created").</summary>

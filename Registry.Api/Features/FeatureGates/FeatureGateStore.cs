@@ -1,5 +1,7 @@
 using Npgsql;
 using Registry.Api.FeatureFlags;
+using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.FeatureGates;
 
@@ -9,29 +11,35 @@ namespace Registry.Api.Features.FeatureGates;
 /// </summary>
 internal sealed class FeatureGateStore(NpgsqlDataSource dataSource, FeatureOverrides overrides)
 {
-    private const string SetForEveryProject =
-        """
-        WITH changed AS (
-            INSERT INTO feature_gates (feature_name, project_id, enabled) VALUES ($1, NULL, $3)
-            ON CONFLICT (feature_name) WHERE project_id IS NULL DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()
-            RETURNING project_id, enabled
-        )
-        SELECT project_id, enabled, true FROM changed
-        UNION ALL
-        SELECT project_id, enabled, false FROM feature_gates WHERE feature_name = $1 AND project_id IS NOT NULL
-        """;
-
-    private const string SetForProject =
-        """
-        WITH changed AS (
-            INSERT INTO feature_gates (feature_name, project_id, enabled) SELECT $1, p.id, $3 FROM projects p WHERE p.id = $2
-            ON CONFLICT (feature_name, project_id) WHERE project_id IS NOT NULL DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()
-            RETURNING project_id, enabled
-        )
-        SELECT project_id, enabled, true FROM changed
-        UNION ALL
-        SELECT project_id, enabled, false FROM feature_gates WHERE feature_name = $1 AND project_id IS DISTINCT FROM $2
-        """;
+    /// <summary>Sets the gate for every project (no project) or for one, and reads the flag's other gates.</summary>
+    private static string Set(SqlParameters sql, string flag, long? projectId, bool enabled)
+    {
+        var (name, on) = (sql.Add(flag), sql.Add(enabled));
+        if (projectId is not { } id)
+        {
+            return $"""
+                WITH changed AS (
+                    INSERT INTO feature_gates (feature_name, project_id, enabled) VALUES ({name}, NULL, {on})
+                    ON CONFLICT (feature_name) WHERE project_id IS NULL DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()
+                    RETURNING project_id, enabled
+                )
+                SELECT project_id, enabled, true FROM changed
+                UNION ALL
+                SELECT project_id, enabled, false FROM feature_gates WHERE feature_name = {name} AND project_id IS NOT NULL
+                """;
+        }
+        var project = sql.Add(id);
+        return $"""
+            WITH changed AS (
+                INSERT INTO feature_gates (feature_name, project_id, enabled) SELECT {name}, p.id, {on} FROM projects p WHERE p.id = {project}
+                ON CONFLICT (feature_name, project_id) WHERE project_id IS NOT NULL DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()
+                RETURNING project_id, enabled
+            )
+            SELECT project_id, enabled, true FROM changed
+            UNION ALL
+            SELECT project_id, enabled, false FROM feature_gates WHERE feature_name = {name} AND project_id IS DISTINCT FROM {project}
+            """;
+    }
 
     /// <summary>Every gate set, by flag.</summary>
     public async Task<IReadOnlyDictionary<string, FlagOverrides>> AllAsync(CancellationToken cancellationToken)
@@ -46,13 +54,11 @@ internal sealed class FeatureGateStore(NpgsqlDataSource dataSource, FeatureOverr
         return rows.GroupBy(r => r.Flag).ToDictionary(g => g.Key, g => FlagOverrides.From(g.Select(r => (r.Project, r.Enabled))));
     }
 
-    /// <summary>Sets the flag for every project or for one; the flag's gates afterwards, or null when the project does not exist.</summary>
-    public async Task<FlagOverrides?> SetAsync(string flag, long? projectId, bool enabled, CancellationToken cancellationToken)
+    /// <summary>Sets the flag for every project or for one; the flag's gates afterwards.</summary>
+    public async Task<Outcome<FlagOverrides>> SetAsync(string flag, long? projectId, bool enabled, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(projectId is null ? SetForEveryProject : SetForProject);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = flag });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)projectId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
-        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = enabled });
+        var sql = new SqlParameters();
+        await using var command = sql.Command(dataSource, Set(sql, flag, projectId, enabled));
         var rows = new List<(long? Project, bool Enabled, bool Changed)>();
         try
         {
@@ -64,17 +70,19 @@ internal sealed class FeatureGateStore(NpgsqlDataSource dataSource, FeatureOverr
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {
-            return null; // the project was deleted while this ran
+            return ProjectNotFound; // the project was deleted while this ran
         }
         overrides.Changed();
-        return rows.Any(r => r.Changed) ? FlagOverrides.From(rows.Select(r => (r.Project, r.Enabled))) : null;
+        return rows.Any(r => r.Changed) ? FlagOverrides.From(rows.Select(r => (r.Project, r.Enabled))) : ProjectNotFound;
     }
+
+    private static MlflowError ProjectNotFound => MlflowError.ResourceDoesNotExist("Project not found.");
 
     /// <summary>Removes every gate of the flag: the configuration decides again.</summary>
     public async Task DeleteAsync(string flag, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("DELETE FROM feature_gates WHERE feature_name = $1");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = flag });
+        var sql = new SqlParameters();
+        await using var command = sql.Command(dataSource, $"DELETE FROM feature_gates WHERE feature_name = {sql.Add(flag)}");
         await command.ExecuteNonQueryAsync(cancellationToken);
         overrides.Changed();
     }

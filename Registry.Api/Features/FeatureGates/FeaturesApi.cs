@@ -41,7 +41,7 @@ internal static class FeaturesApi
             return UnknownFlag(name);
         }
         var gates = await store.SetAsync(name, request.ProjectId, request.Enabled, ct);
-        return gates is null ? MlflowError.ResourceDoesNotExist("Project not found.") : TypedResults.Ok(await DescribeAsync(name, gates, definitions));
+        return gates.Error is { } error ? error : TypedResults.Ok(await DescribeAsync(name, gates.Value, definitions));
     }
 
     private static async Task<Results<NoContent, MlflowError>> Delete(string name, FeatureGateStore store, CancellationToken ct)

@@ -30,8 +30,7 @@ internal static class AliasesAndLatestApi
             ? [.. requestedStages.Select(ModelVersionValidation.Stage).Distinct()]
             : ModelVersionValidation.Stages;
 
-        var latest = await store.LatestVersionsAsync(projectId, name, stages, cancellationToken);
-        return latest is null ? ModelVersionsApi.ModelNotFound(name) : TypedResults.Ok(new ModelVersionsResponse(latest));
+        return (await store.LatestVersionsAsync(projectId, name, stages, cancellationToken)).Respond(latest => new ModelVersionsResponse(latest));
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetAlias(
@@ -41,12 +40,7 @@ internal static class AliasesAndLatestApi
         var alias = ModelVersionValidation.Alias(body.Value.Alias);
         var version = ModelVersionValidation.Version(body.Value.Version);
 
-        return await store.SetAliasAsync(projectId, name, alias, version, cancellationToken) switch
-        {
-            PointerOutcome.Done => TypedResults.Ok(EmptyResponse.Instance),
-            PointerOutcome.ModelNotFound => ModelVersionsApi.ModelNotFound(name),
-            _ => ModelVersionsApi.VersionNotFound(name, version),
-        };
+        return (await store.SetAliasAsync(projectId, name, alias, version, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteAlias(
@@ -55,7 +49,7 @@ internal static class AliasesAndLatestApi
         var name = RegisteredModelValidation.Name(body.Value.Name);
         var alias = ModelVersionValidation.Alias(body.Value.Alias);
 
-        return await store.DeleteAliasAsync(projectId, name, alias, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : ModelVersionsApi.ModelNotFound(name);
+        return (await store.DeleteAliasAsync(projectId, name, alias, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<ModelVersionResponse>, MlflowError>> GetByAlias(
@@ -64,12 +58,6 @@ internal static class AliasesAndLatestApi
         var name = RegisteredModelValidation.Name(http.String("name"));
         var alias = ModelVersionValidation.Alias(http.String("alias"));
 
-        // MLflow's codes: a missing model is RESOURCE_DOES_NOT_EXIST, an alias it does not have INVALID_PARAMETER_VALUE.
-        return await store.FindByAliasAsync(projectId, name, alias, cancellationToken) switch
-        {
-            (false, _) => ModelVersionsApi.ModelNotFound(name),
-            (_, null) => MlflowError.InvalidParameterValue($"Registered model alias {alias} not found."),
-            (_, { } version) => TypedResults.Ok(new ModelVersionResponse(version)),
-        };
+        return (await store.FindByAliasAsync(projectId, name, alias, cancellationToken)).Respond(version => new ModelVersionResponse(version));
     }
 }

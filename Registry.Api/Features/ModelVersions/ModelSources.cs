@@ -17,9 +17,6 @@ internal sealed class ModelSources(IOptions<ModelSourceOptions> options)
     /// <summary>The schemes the MLflow client reads with the tracking server's credentials.</summary>
     private static readonly string[] CredentialedSchemes = ["http", "https", "mlflow-artifacts"];
 
-    /// <summary>MLflow 3's prompt registry marks prompt versions with this tag; their sources are placeholders.</summary>
-    private const string PromptTag = "mlflow.prompt.is_prompt";
-
     /// <summary>Nested percent-encodings deeper than this are not a source anyone means.</summary>
     private const int MaxDecodings = 8;
 
@@ -61,7 +58,8 @@ internal sealed class ModelSources(IOptions<ModelSourceOptions> options)
         return source;
     }
 
-    public static bool IsPrompt(IEnumerable<RegisteredModels.RegisteredModelTag> tags) => tags.Any(t => t.Key == PromptTag);
+    /// <summary>MLflow 3's prompt registry marks prompt versions with this tag; their sources are placeholders.</summary>
+    public static bool IsPrompt(IEnumerable<RegisteredModelTag> tags) => tags.Any(t => t.Key == ReservedKeys.IsPrompt);
 
     /// <returns>The host an http(s) or mlflow-artifacts URI would send credentials to, unless it is allowed; else null.</returns>
     public string? ForeignHost(string uri)

@@ -1,26 +1,8 @@
-using Registry.Api.Features.RegisteredModels;
 using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.ModelVersions;
 
 // Wire shapes from MLflow's model_registry.proto; the JSON context names them in snake_case.
-
-public sealed record ModelVersion(
-    string Name,
-    string Version,
-    long CreationTimestamp,
-    long LastUpdatedTimestamp,
-    string? UserId,
-    string CurrentStage,
-    string? Description,
-    string? Source,
-    string? RunId,
-    string Status,
-    string? StatusMessage,
-    IReadOnlyList<RegisteredModelTag> Tags,
-    string? RunLink,
-    IReadOnlyList<string> Aliases,
-    string? ModelId);
 
 public sealed record ModelVersionResponse(ModelVersion ModelVersion);
 

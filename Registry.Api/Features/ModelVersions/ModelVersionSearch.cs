@@ -45,7 +45,7 @@ internal sealed class ModelVersionSearch(NpgsqlDataSource dataSource)
             .AndFilter(clauses, clause => Field(clause.Identifier, parameters))
             .And(excludePrompts
                 ? "NOT EXISTS (SELECT 1 FROM ml_model_version_metadata p JOIN ml_model_versions pv ON pv.id = p.model_version_id " +
-                  $"WHERE pv.model_id = v.model_id AND p.name = '{Prompts.TagKey}' AND p.value = 'true')"
+                  $"WHERE pv.model_id = v.model_id AND p.name = '{ReservedKeys.IsPrompt}' AND p.value = 'true')"
                 : null)
             .And(page.AfterCondition(parameters));
 

@@ -41,8 +41,8 @@ internal static class ModelVersionsApi
         var loggedModelId = ModelVersionValidation.Optional(request.ModelId, "model_id", 40)
             ?? (source.StartsWith("models:/m-", StringComparison.Ordinal) ? source["models:/".Length..].Split('/')[0] : null);
 
-        var version = await store.CreateAsync(projectId, user.UserId(), name, source, runId, runLink, description, tags, loggedModelId, cancellationToken);
-        return version is null ? ModelNotFound(name) : TypedResults.Ok(new ModelVersionResponse(version));
+        return (await store.CreateAsync(projectId, user.UserId(), name, source, runId, runLink, description, tags, loggedModelId, cancellationToken))
+            .Respond(version => new ModelVersionResponse(version));
     }
 
     private static async Task<Results<Ok<ModelVersionResponse>, MlflowError>> Get(
@@ -50,8 +50,7 @@ internal static class ModelVersionsApi
     {
         var (name, version) = (RegisteredModelValidation.Name(http.String("name")), ModelVersionValidation.Version(http.String("version")));
 
-        var found = await store.FindAsync(projectId, name, version, cancellationToken);
-        return found is null ? VersionNotFound(name, version) : TypedResults.Ok(new ModelVersionResponse(found));
+        return (await store.FindAsync(projectId, name, version, cancellationToken)).Respond(found => new ModelVersionResponse(found));
     }
 
     private static async Task<Results<Ok<ModelVersionResponse>, MlflowError>> Update(
@@ -60,8 +59,7 @@ internal static class ModelVersionsApi
         var (name, version) = (RegisteredModelValidation.Name(body.Value.Name), ModelVersionValidation.Version(body.Value.Version));
         var description = RegisteredModelValidation.Description(body.Value.Description);
 
-        var updated = await store.UpdateDescriptionAsync(projectId, name, version, description, cancellationToken);
-        return updated is null ? VersionNotFound(name, version) : TypedResults.Ok(new ModelVersionResponse(updated));
+        return (await store.UpdateDescriptionAsync(projectId, name, version, description, cancellationToken)).Respond(updated => new ModelVersionResponse(updated));
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Delete(
@@ -69,7 +67,7 @@ internal static class ModelVersionsApi
     {
         var (name, version) = (RegisteredModelValidation.Name(body.Value.Name), ModelVersionValidation.Version(body.Value.Version));
 
-        return await store.DeleteAsync(projectId, name, version, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : VersionNotFound(name, version);
+        return (await store.DeleteAsync(projectId, name, version, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Ok<SearchModelVersionsResponse>> Search(
@@ -94,8 +92,7 @@ internal static class ModelVersionsApi
                 $"Model version transition cannot archive existing model versions because '{stage}' is not an active stage; only Staging and Production are.");
         }
 
-        var moved = await store.TransitionAsync(projectId, name, version, stage, archive, cancellationToken);
-        return moved is null ? VersionNotFound(name, version) : TypedResults.Ok(new ModelVersionResponse(moved));
+        return (await store.TransitionAsync(projectId, name, version, stage, archive, cancellationToken)).Respond(moved => new ModelVersionResponse(moved));
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetTag(
@@ -106,7 +103,7 @@ internal static class ModelVersionsApi
         var key = RegisteredModelValidation.TagKey(request.Key);
         var value = RegisteredModelValidation.TagValue(request.Value, key);
 
-        return await store.SetTagAsync(projectId, name, version, key, value, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : VersionNotFound(name, version);
+        return (await store.SetTagAsync(projectId, name, version, key, value, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
@@ -116,7 +113,7 @@ internal static class ModelVersionsApi
         var (name, version) = (RegisteredModelValidation.Name(request.Name), ModelVersionValidation.Version(request.Version));
         var key = RegisteredModelValidation.TagKey(request.Key);
 
-        return await store.DeleteTagAsync(projectId, name, version, key, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : VersionNotFound(name, version);
+        return (await store.DeleteTagAsync(projectId, name, version, key, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     /// <summary>
@@ -130,11 +127,12 @@ internal static class ModelVersionsApi
     {
         var (name, version) = (RegisteredModelValidation.Name(http.String("name")), ModelVersionValidation.Version(http.String("version")));
 
-        var resolved = await store.ResolveDownloadUriAsync(projectId, name, version, cancellationToken);
-        if (resolved is null)
+        var outcome = await store.ResolveDownloadUriAsync(projectId, name, version, cancellationToken);
+        if (outcome.Error is { } error)
         {
-            return VersionNotFound(name, version);
+            return error;
         }
+        var resolved = outcome.Value;
         if (resolved.Unresolved)
         {
             return MlflowError.InvalidParameterValue(
@@ -149,9 +147,4 @@ internal static class ModelVersionsApi
         }
         return TypedResults.Ok(new DownloadUriResponse(resolved.Uri));
     }
-
-    internal static MlflowError ModelNotFound(string name) => MlflowError.ResourceDoesNotExist($"Registered Model with name={name} not found");
-
-    internal static MlflowError VersionNotFound(string name, int version) =>
-        MlflowError.ResourceDoesNotExist($"Model Version (name={name}, version={version}) not found");
 }

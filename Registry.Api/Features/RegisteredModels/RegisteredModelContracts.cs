@@ -1,4 +1,3 @@
-using Registry.Api.Features.ModelVersions;
 using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.RegisteredModels;
@@ -6,8 +5,6 @@ namespace Registry.Api.Features.RegisteredModels;
 // Wire shapes from MLflow's model_registry.proto; the JSON context names them in snake_case.
 
 public sealed record CreateRegisteredModelRequest(string? Name, string? Description, List<TagInput?>? Tags);
-
-public sealed record RegisteredModelTag(string Key, string Value);
 
 public sealed record RegisteredModel(
     string Name,

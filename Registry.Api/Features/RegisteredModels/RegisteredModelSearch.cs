@@ -1,5 +1,6 @@
 using System.Text;
 using Npgsql;
+using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.RegisteredModels;
@@ -43,7 +44,7 @@ internal sealed class RegisteredModelSearch(NpgsqlDataSource dataSource)
         var where = new SearchWhere(parameters, "registered model", "name and tags.<key>")
             .And($"m.project_id = {parameters.Add(projectId)}")
             .AndFilter(clauses, clause => Field(clause, parameters))
-            .And(excludePrompts ? $"NOT EXISTS (SELECT 1 FROM ml_model_metadata p WHERE p.model_id = m.id AND p.name = '{Prompts.TagKey}' AND p.value = 'true')" : null)
+            .And(excludePrompts ? $"NOT EXISTS (SELECT 1 FROM ml_model_metadata p WHERE p.model_id = m.id AND p.name = '{ReservedKeys.IsPrompt}' AND p.value = 'true')" : null)
             .And(page.AfterCondition(parameters));
 
         await using var batch = CustomPlans.Batch(dataSource,

@@ -1,5 +1,4 @@
 using Npgsql;
-using Registry.Api.Features.ModelVersions;
 using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.RegisteredModels;
@@ -7,12 +6,23 @@ namespace Registry.Api.Features.RegisteredModels;
 /// <summary>How a registered model is read, in one place: the columns, its tags in the same round trip, the mapping.</summary>
 internal static class RegisteredModelSql
 {
+    private static readonly SqlColumns Select = new();
+    private static readonly int Name = Select.Add("m.name");
+    private static readonly int CreatedAt = Select.Add("m.created_at");
+    private static readonly int UpdatedAt = Select.Add("m.updated_at");
+    private static readonly int Description = Select.Add("m.description");
+    private static readonly int UserId = Select.Add("m.user_id");
+    private static readonly int TagKeys = Select.Add("tags.keys");
+    private static readonly int TagValues = Select.Add("tags.values");
+    private static readonly int LatestVersions = Select.Add($"{ModelVersionSql.LatestVersionsJson}::text");
+    private static readonly int AliasNames = Select.Add("aliases.names");
+    private static readonly int AliasVersions = Select.Add("aliases.versions");
+
     /// <summary>
     /// Columns of a model aliased <c>m</c>, joined with <see cref="Joins"/>; read back with <see cref="Read"/>.
     /// Tags, latest versions and aliases come in the same statement, for a whole page of models at once.
     /// </summary>
-    public const string Columns =
-        $"m.name, m.created_at, m.updated_at, m.description, m.user_id, tags.keys, tags.values, {ModelVersionSql.LatestVersionsJson}::text, aliases.names, aliases.versions";
+    public static string Columns => Select.Sql;
 
     public const string Joins =
         """
@@ -28,18 +38,18 @@ internal static class RegisteredModelSql
 
     public static RegisteredModel Read(NpgsqlDataReader row)
     {
-        var keys = row.IsDBNull(5) ? [] : row.GetFieldValue<string[]>(5);
-        var values = row.IsDBNull(6) ? [] : row.GetFieldValue<string[]>(6);
-        var aliases = row.IsDBNull(8) ? [] : row.GetFieldValue<string[]>(8);
-        var aliasVersions = row.IsDBNull(9) ? [] : row.GetFieldValue<string[]>(9);
+        var keys = row.IsDBNull(TagKeys) ? [] : row.GetFieldValue<string[]>(TagKeys);
+        var values = row.IsDBNull(TagValues) ? [] : row.GetFieldValue<string[]>(TagValues);
+        var aliases = row.IsDBNull(AliasNames) ? [] : row.GetFieldValue<string[]>(AliasNames);
+        var aliasVersions = row.IsDBNull(AliasVersions) ? [] : row.GetFieldValue<string[]>(AliasVersions);
         return new RegisteredModel(
-            row.GetString(0),
-            Timestamps.ToMillis(row.GetDateTime(1)),
-            Timestamps.ToMillis(row.GetDateTime(2)),
-            row.IsDBNull(3) ? null : row.GetString(3),
-            row.IsDBNull(4) ? null : UserIdText(row.GetInt64(4)),
+            row.GetString(Name),
+            Timestamps.ToMillis(row.GetDateTime(CreatedAt)),
+            Timestamps.ToMillis(row.GetDateTime(UpdatedAt)),
+            row.IsDBNull(Description) ? null : row.GetString(Description),
+            row.IsDBNull(UserId) ? null : UserIdText(row.GetInt64(UserId)),
             [.. keys.Select((key, i) => new RegisteredModelTag(key, values[i]))],
-            new ModelVersionsJson(row.GetFieldValue<byte[]>(7)),
+            new ModelVersionsJson(row.GetFieldValue<byte[]>(LatestVersions)),
             [.. aliases.Select((alias, i) => new RegisteredModelAlias(alias, aliasVersions[i]))]);
     }
 

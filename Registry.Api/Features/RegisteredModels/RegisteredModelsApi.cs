@@ -30,15 +30,7 @@ internal static class RegisteredModelsApi
         var description = RegisteredModelValidation.Description(request.Description);
         var tags = RegisteredModelValidation.Tags(request.Tags);
 
-        var (outcome, model) = await store.CreateAsync(projectId, user.UserId(), name, description, tags, cancellationToken);
-        return outcome switch
-        {
-            CreateOutcome.Created => TypedResults.Ok(new RegisteredModelResponse(model!)),
-            CreateOutcome.NameTaken => AlreadyExists(name),
-            _ => MlflowError.InvalidParameterValue(
-                $"Cannot create registered model '{name}': experiment '{ModelExperimentNames.For(name)}' already exists in this project " +
-                "and belongs to no model (it predates the reserved prefix). Rename or delete that experiment first."),
-        };
+        return (await store.CreateAsync(projectId, user.UserId(), name, description, tags, cancellationToken)).Respond(model => new RegisteredModelResponse(model));
     }
 
     private static async Task<Results<Ok<RegisteredModelResponse>, MlflowError>> Get(
@@ -47,8 +39,7 @@ internal static class RegisteredModelsApi
         var name = RegisteredModelValidation.Name(http.String("name"));
         Telemetry.Tag("registry.model_name", name);
 
-        var model = await store.FindAsync(projectId, name, cancellationToken);
-        return model is null ? NotFound(name) : TypedResults.Ok(new RegisteredModelResponse(model));
+        return (await store.FindAsync(projectId, name, cancellationToken)).Respond(model => new RegisteredModelResponse(model));
     }
 
     private static async Task<Results<Ok<RegisteredModelResponse>, MlflowError>> Update(
@@ -58,8 +49,7 @@ internal static class RegisteredModelsApi
         Telemetry.Tag("registry.model_name", name);
         var description = RegisteredModelValidation.Description(body.Value.Description);
 
-        var model = await store.UpdateDescriptionAsync(projectId, name, description, cancellationToken);
-        return model is null ? NotFound(name) : TypedResults.Ok(new RegisteredModelResponse(model));
+        return (await store.UpdateDescriptionAsync(projectId, name, description, cancellationToken)).Respond(model => new RegisteredModelResponse(model));
     }
 
     private static async Task<Results<Ok<RegisteredModelResponse>, MlflowError>> Rename(
@@ -69,15 +59,7 @@ internal static class RegisteredModelsApi
         var newName = RegisteredModelValidation.Name(body.Value.NewName, "new_name");
         Telemetry.Tag("registry.model_name", name);
 
-        var (outcome, model) = await store.RenameAsync(projectId, name, newName, cancellationToken);
-        return outcome switch
-        {
-            RenameOutcome.Renamed => TypedResults.Ok(new RegisteredModelResponse(model!)),
-            RenameOutcome.NotFound => NotFound(name),
-            RenameOutcome.NameTaken => AlreadyExists(newName),
-            _ => MlflowError.ResourceAlreadyExists(
-                $"Cannot rename to '{newName}': experiment '{ModelExperimentNames.For(newName)}' already exists in this project."),
-        };
+        return (await store.RenameAsync(projectId, name, newName, cancellationToken)).Respond(model => new RegisteredModelResponse(model));
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Delete(
@@ -86,7 +68,7 @@ internal static class RegisteredModelsApi
         var name = RegisteredModelValidation.Name(body.Value.Name);
         Telemetry.Tag("registry.model_name", name);
 
-        return await store.DeleteAsync(projectId, name, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : NotFound(name);
+        return (await store.DeleteAsync(projectId, name, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetTag(
@@ -97,7 +79,7 @@ internal static class RegisteredModelsApi
         var key = RegisteredModelValidation.TagKey(body.Value.Key);
         var value = RegisteredModelValidation.TagValue(body.Value.Value, key);
 
-        return await store.SetTagAsync(projectId, name, key, value, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : NotFound(name);
+        return (await store.SetTagAsync(projectId, name, key, value, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
@@ -107,7 +89,7 @@ internal static class RegisteredModelsApi
         Telemetry.Tag("registry.model_name", name);
         var key = RegisteredModelValidation.TagKey(body.Value.Key);
 
-        return await store.DeleteTagAsync(projectId, name, key, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : NotFound(name);
+        return (await store.DeleteTagAsync(projectId, name, key, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Ok<SearchRegisteredModelsResponse>> Search(
@@ -117,8 +99,4 @@ internal static class RegisteredModelsApi
             projectId, http.String("filter"), http.Long("max_results"), http.Strings("order_by"), http.String("page_token"), cancellationToken);
         return TypedResults.Ok(new SearchRegisteredModelsResponse(models, next));
     }
-
-    private static MlflowError NotFound(string name) => MlflowError.ResourceDoesNotExist($"Registered Model with name={name} not found");
-
-    private static MlflowError AlreadyExists(string name) => MlflowError.ResourceAlreadyExists($"Registered Model (name={name}) already exists.");
 }

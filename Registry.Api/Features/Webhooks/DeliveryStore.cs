@@ -6,8 +6,6 @@ using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Webhooks;
 
-public enum RedeliverOutcome { Redelivered, NotFound, WebhookDisabled }
-
 /// <summary>A webhook's deliveries as its Maintainers see them (ours: MLflow has no such API), and redelivery.</summary>
 internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
 {
@@ -32,20 +30,18 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
     {
         var query = $"deliveries:{webhookId}";
         long? before = PageToken.Decode(pageToken, query, [typeof(long)]) is [long id] ? id : null;
-        await using var command = dataSource.CreateCommand(
+        var sql = new SqlParameters();
+        var (project, webhook, beforeId) = (sql.Add(projectId), sql.Add(webhookId), sql.Add(before));
+        await using var command = sql.Command(dataSource,
             $"""
             SELECT d.id, {DeliveryJson}
             FROM webhooks w
             LEFT JOIN LATERAL (
-                SELECT * FROM webhook_deliveries d WHERE d.webhook_id = w.id AND ($3::bigint IS NULL OR d.id < $3) ORDER BY d.id DESC LIMIT $4
+                SELECT * FROM webhook_deliveries d WHERE d.webhook_id = w.id AND ({beforeId}::bigint IS NULL OR d.id < {beforeId}) ORDER BY d.id DESC LIMIT {sql.Add(maxResults + 1)}
             ) d ON true
-            WHERE w.project_id = $1 AND w.id = $2
+            WHERE w.project_id = {project} AND w.id = {webhook}
             ORDER BY d.id DESC
             """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = webhookId });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)before ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxResults + 1 });
         var rows = new List<(long Id, WebhookDelivery Delivery)>();
         var found = false;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -72,14 +68,16 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
     /// Sends a delivery again, with the same delivery id (receivers that already have it may drop it): it is pending
     /// from now, for another day of retries. This process's dispatcher is woken by the caller.
     /// </summary>
-    public async Task<(RedeliverOutcome Outcome, WebhookDelivery? Delivery)> RedeliverAsync(
+    public async Task<Outcome<WebhookDelivery>> RedeliverAsync(
         long projectId, Guid webhookId, Guid deliveryId, CancellationToken cancellationToken)
     {
+        var sql = new SqlParameters();
+        var project = sql.Add(projectId);
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH target AS (
                 SELECT d.id, w.status, w.name FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-                WHERE w.project_id = $1 AND w.id = $2 AND d.delivery_id = $3
+                WHERE w.project_id = {project} AND w.id = {sql.Add(webhookId)} AND d.delivery_id = {sql.Add(deliveryId)}
                 FOR UPDATE OF d
             ), d AS (
                 UPDATE webhook_deliveries d
@@ -87,19 +85,21 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
                 FROM target WHERE d.id = target.id AND target.status = 'ACTIVE'
                 RETURNING d.*
             ), audit AS (
-                {AuditSql.Insert("d JOIN target ON target.id = d.id", "webhook_delivery_redelivered", AuditEntity.Project, "$1",
+                {AuditSql.Insert("d JOIN target ON target.id = d.id", "webhook_delivery_redelivered", AuditEntity.Project, project,
                     "WebhookDelivery", "d.delivery_id", "target.name || ' ' || d.event || ' ' || d.delivery_id")}
             )
             SELECT (SELECT status FROM target), (SELECT {DeliveryJson} FROM d)
             """,
-            new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<Guid> { TypedValue = webhookId },
-            new NpgsqlParameter<Guid> { TypedValue = deliveryId });
+            sql);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return reader.IsDBNull(0) ? (RedeliverOutcome.NotFound, null)
-            : reader.IsDBNull(1) ? (RedeliverOutcome.WebhookDisabled, null)
-            : (RedeliverOutcome.Redelivered, Parse(reader.GetString(1)));
+        return reader.IsDBNull(0) ? DeliveryNotFound(webhookId.ToString(), deliveryId.ToString())
+            : reader.IsDBNull(1) ? MlflowError.InvalidParameterValue($"Webhook {webhookId} is disabled; set its status to ACTIVE before redelivering.")
+            : Parse(reader.GetString(1));
     }
+
+    public static MlflowError DeliveryNotFound(string webhookId, string deliveryId) =>
+        MlflowError.ResourceDoesNotExist($"Delivery {deliveryId} of webhook {webhookId} not found.");
 
     private static WebhookDelivery Parse(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.WebhookDelivery)!;
 }

@@ -1,6 +1,7 @@
 using Npgsql;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Webhooks;
 
@@ -20,27 +21,25 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, TimeSpan lease, string claimant, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            """
+        var sql = new SqlParameters();
+        await using var command = sql.Command(dataSource,
+            $"""
             WITH due AS (
                 SELECT d.id, w.status = 'ACTIVE' AS active
                 FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
                 WHERE d.state = 'pending' AND d.next_attempt_at <= now()
                 ORDER BY d.next_attempt_at
-                LIMIT $1
+                LIMIT {sql.Add(limit)}
                 FOR UPDATE OF d SKIP LOCKED
             ), dropped AS (
                 UPDATE webhook_deliveries d SET state = 'failed', last_error = 'The webhook was disabled.'
                 FROM due WHERE d.id = due.id AND NOT due.active
             )
-            UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + $2, claimed_by = $3
+            UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + {sql.Add(lease)}, claimed_by = {sql.Add(claimant)}
             FROM due, webhooks w
             WHERE d.id = due.id AND due.active AND w.id = d.webhook_id
             RETURNING d.id, d.delivery_id, d.webhook_id, d.event, d.payload::text, d.created_at, d.attempts, d.give_up_at, w.url, w.protected_secret
             """);
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = lease });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = claimant });
         var claimed = new List<ClaimedDelivery>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -63,52 +62,43 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource)
         ClaimedDelivery delivery, string claimant, DateTime startedAt, SendResult result, TimeSpan? retryIn, CancellationToken cancellationToken)
     {
         var state = result.Delivered ? "delivered" : retryIn is null ? "failed" : "pending";
+        var sql = new SqlParameters();
+        var (id, started, status, error, newState, delivered, disableAfter) = (sql.Add(delivery.Id), sql.Add(startedAt), sql.Add(result.Status),
+            sql.Add(result.Error), sql.Add(state), sql.Add(result.Delivered), sql.Add(DisableAfter));
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH attempt AS (
                 INSERT INTO webhook_delivery_attempts (delivery_id, started_at, duration_ms, response_status, response_body, error)
-                VALUES ($1, $2, $3, $4, $5, $6)
+                VALUES ({id}, {started}, {sql.Add((int)Math.Min(result.Duration.TotalMilliseconds, int.MaxValue))}, {status}, {sql.Add(result.ResponseBody)}, {error})
             ), delivery AS (
-                UPDATE webhook_deliveries SET state = $7, next_attempt_at = now() + COALESCE($8, interval '0'),
-                    last_response_status = $4, last_error = $6, delivered_at = CASE WHEN $7 = 'delivered' THEN now() END
-                WHERE id = $1 AND attempts = $9 AND claimed_by = $10
+                UPDATE webhook_deliveries SET state = {newState}, next_attempt_at = now() + COALESCE({sql.Add(retryIn)}, interval '0'),
+                    last_response_status = {status}, last_error = {error}, delivered_at = CASE WHEN {newState} = 'delivered' THEN now() END
+                WHERE id = {id} AND attempts = {sql.Add(delivery.Attempt)} AND claimed_by = {sql.Add(claimant)}
             ), streak AS (
-                SELECT id, status, name, COALESCE(failing_since, $2) AS since FROM webhooks WHERE id = $11 FOR UPDATE
+                SELECT id, status, name, COALESCE(failing_since, {started}) AS since FROM webhooks WHERE id = {sql.Add(delivery.WebhookId)} FOR UPDATE
             ), webhook AS (
                 UPDATE webhooks w SET
-                    failing_since = CASE WHEN $12 THEN NULL ELSE streak.since END,
-                    status = CASE WHEN NOT $12 AND streak.since <= now() - $13 THEN 'DISABLED' ELSE w.status END,
-                    status_reason = CASE WHEN NOT $12 AND streak.since <= now() - $13 AND w.status = 'ACTIVE'
+                    failing_since = CASE WHEN {delivered} THEN NULL ELSE streak.since END,
+                    status = CASE WHEN NOT {delivered} AND streak.since <= now() - {disableAfter} THEN 'DISABLED' ELSE w.status END,
+                    status_reason = CASE WHEN NOT {delivered} AND streak.since <= now() - {disableAfter} AND w.status = 'ACTIVE'
                         THEN 'Disabled by Registry: every delivery failed from ' || to_char(streak.since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-                             || ' to ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' (last: ' || COALESCE($6, '') || ')'
+                             || ' to ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' (last: ' || COALESCE({error}, '') || ')'
                         ELSE w.status_reason END
                 FROM streak
-                WHERE w.id = streak.id AND (CASE WHEN $12 THEN w.failing_since IS NOT NULL ELSE w.failing_since IS NULL OR streak.since <= now() - $13 END)
+                WHERE w.id = streak.id AND (CASE WHEN {delivered} THEN w.failing_since IS NOT NULL ELSE w.failing_since IS NULL OR streak.since <= now() - {disableAfter} END)
                 RETURNING w.id, w.project_id, w.status AS new_status, streak.status AS old_status, w.name
             ), disabled AS (
                 SELECT * FROM webhook WHERE old_status = 'ACTIVE' AND new_status = 'DISABLED'
             ), abandoned AS (
                 UPDATE webhook_deliveries d SET state = 'failed', last_error = 'The webhook was disabled after failing for a day.'
-                FROM disabled WHERE d.webhook_id = disabled.id AND d.state = 'pending' AND d.id <> $1
+                FROM disabled WHERE d.webhook_id = disabled.id AND d.state = 'pending' AND d.id <> {id}
             ), audit AS (
                 {AuditSql.Insert("disabled", "webhook_disabled", AuditEntity.Project, "disabled.project_id", "Webhook", "disabled.id", "disabled.name",
                     AuditSql.Changes(("status", "'ACTIVE'::text", "disabled.new_status")))}
             )
             SELECT 1
             """,
-            new NpgsqlParameter<long> { TypedValue = delivery.Id },
-            new NpgsqlParameter<DateTime> { TypedValue = startedAt },
-            new NpgsqlParameter<int> { TypedValue = (int)Math.Min(result.Duration.TotalMilliseconds, int.MaxValue) },
-            new NpgsqlParameter { Value = (object?)result.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer },
-            Sql.NullableText(result.ResponseBody),
-            Sql.NullableText(result.Error),
-            new NpgsqlParameter<string> { TypedValue = state },
-            new NpgsqlParameter { Value = (object?)retryIn ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Interval },
-            new NpgsqlParameter<int> { TypedValue = delivery.Attempt },
-            new NpgsqlParameter<string> { TypedValue = claimant },
-            new NpgsqlParameter<Guid> { TypedValue = delivery.WebhookId },
-            new NpgsqlParameter<bool> { TypedValue = result.Delivered },
-            new NpgsqlParameter<TimeSpan> { TypedValue = DisableAfter });
+            sql);
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -126,12 +116,12 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource)
     /// <summary>Forgets finished deliveries (and their attempts) older than the retention.</summary>
     public async Task<int> PurgeAsync(TimeSpan retention, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            """
+        var sql = new SqlParameters();
+        await using var command = sql.Command(dataSource,
+            $"""
             DELETE FROM webhook_deliveries WHERE id IN (
-                SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND created_at < now() - $1 LIMIT 10000)
+                SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND created_at < now() - {sql.Add(retention)} LIMIT 10000)
             """);
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = retention });
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

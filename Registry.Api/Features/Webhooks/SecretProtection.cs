@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Npgsql;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Webhooks;
 
@@ -93,9 +94,9 @@ internal sealed class PostgresKeyRing(NpgsqlDataSource dataSource) : IXmlReposit
 
     public void StoreElement(XElement element, string friendlyName)
     {
-        using var command = dataSource.CreateCommand("INSERT INTO api_data_protection_keys (friendly_name, xml) VALUES ($1, $2)");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = friendlyName });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = element.ToString(SaveOptions.DisableFormatting) });
+        var sql = new SqlParameters();
+        using var command = sql.Command(dataSource,
+            $"INSERT INTO api_data_protection_keys (friendly_name, xml) VALUES ({sql.Add(friendlyName)}, {sql.Add(element.ToString(SaveOptions.DisableFormatting))})");
         command.ExecuteNonQuery();
     }
 }

@@ -8,7 +8,16 @@ namespace Registry.Api.Features.Webhooks;
 /// <summary>A project's webhooks. Each write is one statement, with its audit event, in one recorded batch.</summary>
 internal sealed class WebhookStore(NpgsqlDataSource dataSource)
 {
-    private const string Columns = "w.id, w.name, w.description, w.url, w.events, w.status, w.created_at, w.updated_at, w.status_reason";
+    private static readonly SqlColumns Select = new();
+    private static readonly int Id = Select.Add("w.id");
+    private static readonly int Name = Select.Add("w.name");
+    private static readonly int Description = Select.Add("w.description");
+    private static readonly int Url = Select.Add("w.url");
+    private static readonly int Events = Select.Add("w.events");
+    private static readonly int Status = Select.Add("w.status");
+    private static readonly int CreatedAt = Select.Add("w.created_at");
+    private static readonly int UpdatedAt = Select.Add("w.updated_at");
+    private static readonly int StatusReason = Select.Add("w.status_reason");
 
     /// <summary>Secrets appear in the audit trail only as whether one is set, never as themselves.</summary>
     private const string NoSecret = "NULL";
@@ -19,23 +28,22 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
         long projectId, string name, string? description, string url, string[] events, string? protectedSecret, string status,
         CancellationToken cancellationToken)
     {
+        var sql = new SqlParameters();
+        var (project, at) = (sql.Add(projectId), sql.Add(Timestamps.Now()));
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH w AS (
                 INSERT INTO webhooks (project_id, name, description, url, events, protected_secret, status, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                VALUES ({project}, {sql.Add(name)}, {sql.Add(description)}, {sql.Add(url)}, {sql.Add(events)}, {sql.Add(protectedSecret)}, {sql.Add(status)}, {at}, {at})
                 RETURNING *
             ), audit AS (
-                {AuditSql.Insert("w", "webhook_created", AuditEntity.Project, "$1", "Webhook", "w.id", "w.name", AuditSql.Changes(
+                {AuditSql.Insert("w", "webhook_created", AuditEntity.Project, project, "Webhook", "w.id", "w.name", AuditSql.Changes(
                     ("name", "NULL", "w.name"), ("description", "NULL", "w.description"), ("url", "NULL", "w.url"),
                     ("events", "NULL", "w.events"), ("status", "NULL", "w.status"), ("secret", NoSecret, SecretMarker("w"))))}
             )
-            SELECT {Columns} FROM w
+            SELECT {Select.Sql} FROM w
             """,
-            new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = name },
-            Sql.NullableText(description), new NpgsqlParameter<string> { TypedValue = url },
-            new NpgsqlParameter<string[]> { TypedValue = events }, Sql.NullableText(protectedSecret),
-            new NpgsqlParameter<string> { TypedValue = status }, new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() });
+            sql);
         return (await ReadAsync(batch, cancellationToken)).Single();
     }
 
@@ -46,17 +54,16 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
         var after = PageToken.Decode(pageToken, "webhooks", [typeof(long), typeof(string)]) is [long ticks, string lastId]
             ? (CreatedAt: ticks is > 0 and < 3_155_378_975_999_999_999 ? new DateTime(ticks, DateTimeKind.Utc) : throw InvalidToken(), Id: Guid.TryParse(lastId, out var guid) ? guid : throw InvalidToken())
             : ((DateTime CreatedAt, Guid Id)?)null;
+        var sql = new SqlParameters();
+        var (project, afterCreatedAt, afterId) = (sql.Add(projectId), sql.Add(after?.CreatedAt), sql.Add(after?.Id));
         await using var batch = dataSource.CreateBatch().Add(
             $"""
-            SELECT {Columns} FROM webhooks w
-            WHERE w.project_id = $1 AND ($2::timestamptz IS NULL OR (w.created_at, w.id) < ($2, $3::uuid))
+            SELECT {Select.Sql} FROM webhooks w
+            WHERE w.project_id = {project} AND ({afterCreatedAt}::timestamptz IS NULL OR (w.created_at, w.id) < ({afterCreatedAt}, {afterId}::uuid))
             ORDER BY w.created_at DESC, w.id DESC
-            LIMIT $4
+            LIMIT {sql.Add(maxResults + 1)}
             """,
-            new NpgsqlParameter<long> { TypedValue = projectId },
-            new NpgsqlParameter { Value = after is { } a ? a.CreatedAt : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz },
-            new NpgsqlParameter { Value = after is { } b ? b.Id : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid },
-            new NpgsqlParameter<int> { TypedValue = maxResults + 1 });
+            sql);
         var rows = await ReadRowsAsync(batch, cancellationToken);
         if (rows.Count <= maxResults)
         {
@@ -68,18 +75,18 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
 
     public async Task<Webhook?> FindAsync(long projectId, Guid id, CancellationToken cancellationToken)
     {
+        var sql = new SqlParameters();
         await using var batch = dataSource.CreateBatch().Add(
-            $"SELECT {Columns} FROM webhooks w WHERE w.project_id = $1 AND w.id = $2",
-            new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<Guid> { TypedValue = id });
+            $"SELECT {Select.Sql} FROM webhooks w WHERE w.project_id = {sql.Add(projectId)} AND w.id = {sql.Add(id)}", sql);
         return (await ReadAsync(batch, cancellationToken)).SingleOrDefault();
     }
 
     /// <summary>The URL and encrypted secret a delivery or a test is sent with.</summary>
     public async Task<(string Url, string? ProtectedSecret, string[] Events)?> TargetAsync(long projectId, Guid id, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT url, protected_secret, events FROM webhooks WHERE project_id = $1 AND id = $2");
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+        var sql = new SqlParameters();
+        await using var command = sql.Command(dataSource,
+            $"SELECT url, protected_secret, events FROM webhooks WHERE project_id = {sql.Add(projectId)} AND id = {sql.Add(id)}");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetFieldValue<string[]>(2))
@@ -94,53 +101,56 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
         long projectId, Guid id, string? name, string? description, string? url, string[]? events, string? protectedSecret, string? status,
         CancellationToken cancellationToken)
     {
+        var sql = new SqlParameters();
+        var project = sql.Add(projectId);
+        var newStatus = sql.Add(status);
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH old AS (
-                SELECT * FROM webhooks WHERE project_id = $1 AND id = $2 FOR UPDATE
+                SELECT * FROM webhooks WHERE project_id = {project} AND id = {sql.Add(id)} FOR UPDATE
             ), w AS (
                 UPDATE webhooks w SET
-                    name = COALESCE($3, w.name), description = COALESCE($4, w.description), url = COALESCE($5, w.url),
-                    events = COALESCE($6, w.events), protected_secret = COALESCE($7, w.protected_secret), status = COALESCE($8, w.status),
-                    status_reason = CASE WHEN $8 IS NULL THEN w.status_reason END,
-                    failing_since = CASE WHEN $8 = 'ACTIVE' THEN NULL ELSE w.failing_since END,
-                    updated_at = $9
+                    name = COALESCE({sql.Add(name)}, w.name), description = COALESCE({sql.Add(description)}, w.description), url = COALESCE({sql.Add(url)}, w.url),
+                    events = COALESCE({sql.Add(events)}, w.events), protected_secret = COALESCE({sql.Add(protectedSecret)}, w.protected_secret),
+                    status = COALESCE({newStatus}, w.status),
+                    status_reason = CASE WHEN {newStatus} IS NULL THEN w.status_reason END,
+                    failing_since = CASE WHEN {newStatus} = 'ACTIVE' THEN NULL ELSE w.failing_since END,
+                    updated_at = {sql.Add(Timestamps.Now())}
                 FROM old WHERE w.id = old.id
                 RETURNING w.*
             ), dropped AS (
                 UPDATE webhook_deliveries d SET state = 'failed', last_error = 'The webhook was disabled.'
                 FROM w WHERE d.webhook_id = w.id AND w.status = 'DISABLED' AND d.state = 'pending'
             ), audit AS (
-                {AuditSql.Insert("old JOIN w ON w.id = old.id", "webhook_updated", AuditEntity.Project, "$1", "Webhook", "w.id", "w.name", AuditSql.Changes(
+                {AuditSql.Insert("old JOIN w ON w.id = old.id", "webhook_updated", AuditEntity.Project, project, "Webhook", "w.id", "w.name", AuditSql.Changes(
                     ("name", "old.name", "w.name"), ("description", "old.description", "w.description"), ("url", "old.url", "w.url"),
                     ("events", "old.events", "w.events"), ("status", "old.status", "w.status"),
                     ("secret", SecretMarker("old"),
                      "CASE WHEN w.protected_secret IS NULL THEN NULL WHEN w.protected_secret IS NOT DISTINCT FROM old.protected_secret OR old.protected_secret IS NULL " +
                      "THEN '[FILTERED]' ELSE '[FILTERED] (replaced)' END")))}
             )
-            SELECT {Columns} FROM w
+            SELECT {Select.Sql} FROM w
             """,
-            new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<Guid> { TypedValue = id },
-            Sql.NullableText(name), Sql.NullableText(description), Sql.NullableText(url),
-            new NpgsqlParameter { Value = (object?)events ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text },
-            Sql.NullableText(protectedSecret), Sql.NullableText(status), new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() });
+            sql);
         return (await ReadAsync(batch, cancellationToken)).SingleOrDefault();
     }
 
     /// <returns>false when the project has no such webhook. Its deliveries go with it.</returns>
     public async Task<bool> DeleteAsync(long projectId, Guid id, CancellationToken cancellationToken)
     {
+        var sql = new SqlParameters();
+        var project = sql.Add(projectId);
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH w AS (
-                DELETE FROM webhooks WHERE project_id = $1 AND id = $2 RETURNING *
+                DELETE FROM webhooks WHERE project_id = {project} AND id = {sql.Add(id)} RETURNING *
             ), audit AS (
-                {AuditSql.Insert("w", "webhook_deleted", AuditEntity.Project, "$1", "Webhook", "w.id", "w.name", AuditSql.Changes(
+                {AuditSql.Insert("w", "webhook_deleted", AuditEntity.Project, project, "Webhook", "w.id", "w.name", AuditSql.Changes(
                     ("name", "w.name", "NULL"), ("url", "w.url", "NULL"), ("events", "w.events", "NULL"), ("status", "w.status", "NULL")))}
             )
             SELECT count(*) FROM w
             """,
-            new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<Guid> { TypedValue = id });
+            sql);
         return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0;
     }
 
@@ -155,11 +165,12 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var createdAt = reader.GetDateTime(6);
+            var createdAt = reader.GetDateTime(CreatedAt);
             rows.Add((new Webhook(
-                reader.GetGuid(0).ToString(), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),
-                [.. reader.GetFieldValue<string[]>(4).Select(WebhookValidation.ToWire)], reader.GetString(5),
-                Timestamps.ToMillis(createdAt), Timestamps.ToMillis(reader.GetDateTime(7)), reader.IsDBNull(8) ? null : reader.GetString(8)), createdAt));
+                reader.GetGuid(Id).ToString(), reader.GetString(Name), reader.IsDBNull(Description) ? null : reader.GetString(Description), reader.GetString(Url),
+                [.. reader.GetFieldValue<string[]>(Events).Select(WebhookValidation.ToWire)], reader.GetString(Status),
+                Timestamps.ToMillis(createdAt), Timestamps.ToMillis(reader.GetDateTime(UpdatedAt)),
+                reader.IsDBNull(StatusReason) ? null : reader.GetString(StatusReason)), createdAt));
         }
         return rows;
     }

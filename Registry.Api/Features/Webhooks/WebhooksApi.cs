@@ -103,19 +103,14 @@ internal static class WebhooksApi
     {
         if (!Guid.TryParse(webhookId, out var id) || !Guid.TryParse(deliveryId, out var delivery))
         {
-            return MlflowError.ResourceDoesNotExist($"Delivery {deliveryId} of webhook {webhookId} not found.");
+            return DeliveryStore.DeliveryNotFound(webhookId, deliveryId);
         }
-        var (outcome, redelivered) = await deliveries.RedeliverAsync(projectId, id, delivery, ct);
-        if (outcome == RedeliverOutcome.Redelivered)
+        var outcome = await deliveries.RedeliverAsync(projectId, id, delivery, ct);
+        if (outcome.Error is null)
         {
             dispatcher.Wake();
         }
-        return outcome switch
-        {
-            RedeliverOutcome.Redelivered => TypedResults.Ok(new WebhookDeliveryResponse(redelivered!)),
-            RedeliverOutcome.WebhookDisabled => MlflowError.InvalidParameterValue($"Webhook {webhookId} is disabled; set its status to ACTIVE before redelivering."),
-            _ => MlflowError.ResourceDoesNotExist($"Delivery {deliveryId} of webhook {webhookId} not found."),
-        };
+        return outcome.Respond(redelivered => new WebhookDeliveryResponse(redelivered));
     }
 
     internal static MlflowError NotFound(string webhookId) => MlflowError.ResourceDoesNotExist($"Webhook with ID {webhookId} not found.");

@@ -8,8 +8,6 @@ namespace Registry.Api.Mlflow.Search;
 /// </summary>
 internal static class Prompts
 {
-    public const string TagKey = "mlflow.prompt.is_prompt";
-
     /// <returns>The clauses to apply, and whether prompts are to be left out (then the prompt-tag clauses are dropped).</returns>
     public static (IReadOnlyList<FilterClause> Clauses, bool ExcludePrompts) Split(IReadOnlyList<FilterClause> clauses)
     {
@@ -20,5 +18,5 @@ internal static class Prompts
         return asksForPrompts ? (clauses, false) : ([.. clauses.Where(c => !IsPromptTag(c))], true);
     }
 
-    private static bool IsPromptTag(FilterClause clause) => clause.Identifier is { Kind: IdentifierKind.Tag, Key: TagKey };
+    private static bool IsPromptTag(FilterClause clause) => clause.Identifier is { Kind: IdentifierKind.Tag, Key: ReservedKeys.IsPrompt };
 }

@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Npgsql;
-using Registry.Api.Mlflow;
 
-namespace Registry.Api.Features.ModelVersions;
+namespace Registry.Api.Mlflow;
 
 /// <summary>
 /// How a model version is read, in one place. PostgreSQL builds each version (with its tags and aliases) as one JSON
@@ -38,11 +36,15 @@ internal static class ModelVersionSql
     /// The highest version in each stage of model <c>m</c> (one index probe per stage), as a JSON array ordered by
     /// version; compact and without null fields, as the API writes JSON, so that it can go into a response unparsed.
     /// </summary>
-    public const string LatestVersionsJson =
+    public static readonly string LatestVersionsJson = LatestVersionsIn("ARRAY['None', 'Staging', 'Production', 'Archived']");
+
+    /// <summary><see cref="LatestVersionsJson"/> of the given stages only.</summary>
+    /// <param name="stages">SQL text[]: a parameter's placeholder.</param>
+    public static string LatestVersionsIn(string stages) =>
         $"""
         COALESCE((
             SELECT json_strip_nulls(json_agg(latest.version ORDER BY latest.number))
-            FROM unnest(ARRAY['None', 'Staging', 'Production', 'Archived']) AS stage(name)
+            FROM unnest({stages}) AS stage(name)
             CROSS JOIN LATERAL (
                 SELECT {Json} AS version, v.version AS number
                 FROM ml_model_versions v
@@ -52,14 +54,7 @@ internal static class ModelVersionSql
         ), '[]'::json)
         """;
 
-    /// <summary>Restricts versions to those in the given stages; <c>$stages</c> is a text[] parameter.</summary>
-    public static string LatestVersionsIn(string stages) =>
-        LatestVersionsJson.Replace("ARRAY['None', 'Staging', 'Production', 'Archived']", stages, StringComparison.Ordinal);
-
     public static ModelVersion Parse(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.ModelVersion)!;
 
     public static IReadOnlyList<ModelVersion> ParseList(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.IReadOnlyListModelVersion)!;
-
-    public static async Task<ModelVersion?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken) =>
-        await command.ExecuteScalarAsync(cancellationToken) is string json ? Parse(json) : null;
 }

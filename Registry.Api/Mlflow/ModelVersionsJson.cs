@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Registry.Api.Features.ModelVersions;
+namespace Registry.Api.Mlflow;
 
 /// <summary>
 /// A JSON array of model versions as PostgreSQL built it (<see cref="ModelVersionSql.LatestVersionsJson"/>: MLflow's
