@@ -101,6 +101,7 @@ internal static class RegistryApi
         app.UseMiddleware<ActorMiddleware>();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseOperationSpans();
 
         app.MapDefaultEndpoints();
         app.MapOpenApi();
