@@ -102,6 +102,7 @@ internal static class RegistryApi
         app.UseMiddleware<ActorMiddleware>();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseOperationSpans();
 
         app.MapDefaultEndpoints();
         app.MapOpenApi();

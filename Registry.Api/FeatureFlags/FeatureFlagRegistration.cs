@@ -12,6 +12,7 @@ internal static class FeatureFlagRegistration
         // Registered before AddFeatureManagement, which then keeps it instead of the configuration-only provider.
         services.AddSingleton<IFeatureDefinitionProvider>(provider => provider.GetRequiredService<OverriddenFeatureDefinitions>());
         services.AddFeatureManagement();
+        services.AddSingleton<ProjectFeatureGates>();
         services.AddOptions<FeatureManagementOptions>()
             .Validate<OverriddenFeatureDefinitions>((_, definitions) =>
             {

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Registry.Api.Mlflow;
 
 /// <summary>
@@ -25,6 +27,9 @@ internal sealed class JsonLimitStream(Stream inner, long maxBytes) : Stream
 
     /// <summary>Dataset schemas and profiles (MLflow allows 1 MiB and 16 MiB) and logged models' JSON.</summary>
     private static readonly byte[][] LargeFields = ["schema"u8.ToArray(), "profile"u8.ToArray(), "model_json"u8.ToArray()];
+
+    /// <summary>Bytes that end a number, literal or whitespace run.</summary>
+    private static readonly SearchValues<byte> Structural = SearchValues.Create("\"{}[],:"u8);
 
     private readonly bool[] _isArray = new bool[MaxDepth + 1];
     private readonly bool[] _expectKey = new bool[MaxDepth + 1];
@@ -97,10 +102,15 @@ internal sealed class JsonLimitStream(Stream inner, long maxBytes) : Stream
                     _runBytes = 0;
                     break;
                 default:
-                    if (++_runBytes > MaxRunBytes)
+                    // The whole run up to the next structural byte at once: numbers are most of a log-batch's bytes.
+                    var run = bytes[i..].IndexOfAny(Structural);
+                    var length = run < 0 ? bytes.Length - i : run;
+                    _runBytes += length;
+                    if (_runBytes > MaxRunBytes)
                     {
                         throw Refused($"The request body has a number, literal or whitespace run longer than {MaxRunBytes} bytes.");
                     }
+                    i += length - 1;
                     break;
             }
         }
@@ -141,9 +151,21 @@ internal sealed class JsonLimitStream(Stream inner, long maxBytes) : Stream
         _inString = false;
         if (_stringIsKey)
         {
-            _lastKeyIsLarge = _keyLength <= _key.Length && LargeFields.Any(field => _key.AsSpan(0, _keyLength).SequenceEqual(field));
+            _lastKeyIsLarge = IsLargeField(_keyLength <= _key.Length ? _key.AsSpan(0, _keyLength) : default);
         }
         return end;
+    }
+
+    private static bool IsLargeField(ReadOnlySpan<byte> key)
+    {
+        foreach (var field in LargeFields)
+        {
+            if (key.SequenceEqual(field))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void Count(ReadOnlySpan<byte> part)

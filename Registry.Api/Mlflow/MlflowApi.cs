@@ -15,7 +15,7 @@ internal static class MlflowApi
     public const string ArtifactsPrefix = "/api/v4/projects/{projectId}/ml/mlflow/api/2.0/mlflow-artifacts";
 
     /// <summary>The operations of a scope, each in its own span; unknown endpoints are no operation.</summary>
-    public static RouteGroupBuilder Operations(RouteGroupBuilder scope) => scope.MapGroup("").AddEndpointFilter<OperationSpans>();
+    public static RouteGroupBuilder Operations(RouteGroupBuilder scope) => scope.MapGroup("").WithOperationSpans();
 
     public static RouteGroupBuilder ProjectScoped(IEndpointRouteBuilder app, string prefix) => app.MapGroup(prefix)
         .RequireFeature(FeatureFlagNames.MlExperimentTracking)

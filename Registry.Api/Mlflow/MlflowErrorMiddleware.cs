@@ -14,6 +14,9 @@ internal sealed class MlflowErrorMiddleware(
 {
     private const int Attempts = 4;
 
+    /// <summary>FileBufferingReadStream rents its buffer from the array pool up to this size.</summary>
+    private const int InMemoryBodyBytes = 1024 * 1024;
+
     public async Task InvokeAsync(HttpContext context)
     {
         context.Request.Body = new ClientBodyStream(context.Request.Body);
@@ -24,8 +27,11 @@ internal sealed class MlflowErrorMiddleware(
     }
 
     /// <summary>
-    /// Requests without a body, and JSON bodies (kept as they are read, on disk past 30 KB), can run twice and be read
-    /// again for an error message; artifact uploads stream once.
+    /// Requests without a body, and JSON bodies (kept as they are read), can run twice and be read again for an error
+    /// message; artifact uploads stream once. A body of known length up to <see cref="InMemoryBodyBytes"/> is kept in one
+    /// pooled buffer of its size: spooling a 70 KB log-batch to a temporary file cost more CPU than parsing it. Bodies over
+    /// <see cref="LargeBodyGate.Threshold"/> are read a few at a time (<see cref="LargeBodyGate"/>), so this stays bounded.
+    /// Chunked bodies, of unknown length, keep the default: memory up to 30 KB, a file past it.
     /// </summary>
     private bool MakeReplayable(HttpRequest request)
     {
@@ -37,7 +43,14 @@ internal sealed class MlflowErrorMiddleware(
         {
             return false;
         }
-        request.EnableBuffering();
+        if (request.ContentLength is { } length && length <= InMemoryBodyBytes)
+        {
+            request.EnableBuffering(bufferThreshold: (int)length);
+        }
+        else
+        {
+            request.EnableBuffering();
+        }
         return true;
     }
 

@@ -75,6 +75,43 @@ public sealed class ConflictRetryTests
         Assert.Equal("RESOURCE_DOES_NOT_EXIST", ErrorCode(context));
     }
 
+    [Fact]
+    public async Task A_log_batch_sized_body_is_kept_in_memory_while_it_is_read()
+    {
+        var inMemory = false;
+        var context = JsonRequest("{\"metrics\":[" + string.Join(",", Enumerable.Repeat("{\"key\":\"loss\",\"value\":0.5,\"timestamp\":1,\"step\":1}", 1500)) + "]}");
+        Assert.True(context.Request.ContentLength > 64 * 1024);
+        var middleware = Middleware(async http =>
+        {
+            await new StreamReader(http.Request.Body, leaveOpen: true).ReadToEndAsync();
+            inMemory = ((Microsoft.AspNetCore.WebUtilities.FileBufferingReadStream)http.Request.Body).InMemory;
+        });
+
+        await middleware.InvokeAsync(context);
+
+        Assert.True(inMemory);
+    }
+
+    [Fact]
+    public async Task A_body_over_a_mebibyte_is_spooled_and_still_run_again_whole()
+    {
+        var json = "{\"description\":\"" + new string('x', 2 * 1024 * 1024) + "\"}";
+        var bodies = new List<string>();
+        var context = JsonRequest(json);
+        var middleware = Middleware(async http =>
+        {
+            bodies.Add(await new StreamReader(http.Request.Body, leaveOpen: true).ReadToEndAsync());
+            if (bodies.Count == 1)
+            {
+                throw Deadlock;
+            }
+        });
+
+        await middleware.InvokeAsync(context);
+
+        Assert.Equal([json, json], bodies);
+    }
+
     private static MlflowErrorMiddleware Middleware(RequestDelegate next) =>
         new(next, NullLogger<MlflowErrorMiddleware>.Instance, Options.Create(new RequestLimits()),
             new ExpectedFailureLog(NullLogger<ExpectedFailureLog>.Instance, TimeProvider.System));
