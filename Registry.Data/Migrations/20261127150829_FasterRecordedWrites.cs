@@ -76,6 +76,9 @@ namespace Registry.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            // Contract step: the previous build survives it: it never reads deliveries by project (the index) nor relies on
+            // the project foreign key (deletes cascade through webhooks), and it calls registry_actor() in FROM and
+            // registry_act_as() with CALL, which the new definitions serve alike.
             migrationBuilder.Sql(FastFunctions);
 
             migrationBuilder.DropForeignKey(
