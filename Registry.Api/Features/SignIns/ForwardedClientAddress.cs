@@ -63,28 +63,9 @@ internal sealed class ForwardedClientAddress(IDataProtectionProvider webKeyRing,
         var webServices = new ServiceCollection();
         webServices.AddSingleton(services.GetRequiredService<ILoggerFactory>());
         webServices.AddDataProtection().SetApplicationName(WebApplicationName).DisableAutomaticKeyGeneration();
-        webServices.Configure<KeyManagementOptions>(options => options.XmlRepository = new WebKeyRing(services.GetRequiredService<NpgsqlDataSource>()));
+        webServices.Configure<KeyManagementOptions>(options => options.XmlRepository = PostgresKeyRing.WebKeys(services.GetRequiredService<NpgsqlDataSource>()));
         return new ForwardedClientAddress(
             webServices.BuildServiceProvider().GetRequiredService<IDataProtectionProvider>(),
             services.GetRequiredService<ILogger<ForwardedClientAddress>>());
-    }
-
-    /// <summary>The web's keys, read-only: a key this process cannot find is simply not trusted.</summary>
-    private sealed class WebKeyRing(NpgsqlDataSource dataSource) : IXmlRepository
-    {
-        public IReadOnlyCollection<XElement> GetAllElements()
-        {
-            using var command = dataSource.CreateCommand("SELECT xml FROM data_protection_keys ORDER BY id");
-            using var reader = command.ExecuteReader();
-            var keys = new List<XElement>();
-            while (reader.Read())
-            {
-                keys.Add(XElement.Parse(reader.GetString(0)));
-            }
-            return keys;
-        }
-
-        public void StoreElement(XElement element, string friendlyName) =>
-            throw new InvalidOperationException("The web's key ring is the web's to write.");
     }
 }

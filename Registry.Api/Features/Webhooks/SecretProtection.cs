@@ -72,31 +72,7 @@ internal sealed class SecretProtection(IDataProtectionProvider provider, NpgsqlD
         {
             services.Remove(warmUp);
         }
-        services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((options, dataSource) => options.XmlRepository = new PostgresKeyRing(dataSource));
+        services.AddOptions<KeyManagementOptions>().Configure<NpgsqlDataSource>((options, dataSource) => options.XmlRepository = PostgresKeyRing.ApiKeys(dataSource));
         services.AddSingleton<SecretProtection>();
-    }
-}
-
-/// <summary>The API's Data Protection key ring in <c>api_data_protection_keys</c>; the framework calls it rarely and synchronously.</summary>
-internal sealed class PostgresKeyRing(NpgsqlDataSource dataSource) : IXmlRepository
-{
-    public IReadOnlyCollection<XElement> GetAllElements()
-    {
-        using var command = dataSource.CreateCommand("SELECT xml FROM api_data_protection_keys ORDER BY id");
-        using var reader = command.ExecuteReader();
-        var keys = new List<XElement>();
-        while (reader.Read())
-        {
-            keys.Add(XElement.Parse(reader.GetString(0)));
-        }
-        return keys;
-    }
-
-    public void StoreElement(XElement element, string friendlyName)
-    {
-        var sql = new SqlParameters();
-        using var command = sql.Command(dataSource,
-            $"INSERT INTO api_data_protection_keys (friendly_name, xml) VALUES ({sql.Add(friendlyName)}, {sql.Add(element.ToString(SaveOptions.DisableFormatting))})");
-        command.ExecuteNonQuery();
     }
 }
