@@ -21,7 +21,7 @@ internal sealed class RunStore(NpgsqlDataSource dataSource)
         await using var batch = dataSource.CreateRecordedBatch();
         if (experimentIid == 0)
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(ExperimentSql.EnsureDefault) { Parameters = { new NpgsqlParameter<long> { TypedValue = projectId } } });
+            batch.BatchCommands.Add(ExperimentSql.EnsureDefault(projectId));
         }
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"""
