@@ -188,23 +188,29 @@ internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Links a run to the logged models it produced; every model must exist in the project, or nothing is linked.</summary>
-    public async Task<string?> LogOutputsAsync(long projectId, string runId, IReadOnlyList<(string ModelId, long Step)> outputs, CancellationToken cancellationToken) =>
-        await RunWrite.ExecuteAsync(dataSource, projectId, runId,
-            """
+    public async Task<Outcome<Done>> LogOutputsAsync(long projectId, string runId, IReadOnlyList<(string ModelId, long Step)> outputs, CancellationToken cancellationToken)
+    {
+        var write = new RunWrite(projectId, runId);
+        var (models, steps) = (write.Sql.Add<string[]>([.. outputs.Select(o => o.ModelId)]), write.Sql.Add<long[]>([.. outputs.Select(o => o.Step)]));
+        var missing = await write.ExecuteAsync(dataSource,
+            $"""
             missing AS (
-                SELECT o.model_id FROM unnest($3::text[]) AS o(model_id)
-                WHERE NOT EXISTS (SELECT 1 FROM ml_logged_models lm WHERE lm.project_id = $1 AND lm.model_id = o.model_id AND lm.deleted_at IS NULL)
+                SELECT o.model_id FROM unnest({models}::text[]) AS o(model_id)
+                WHERE NOT EXISTS (SELECT 1 FROM ml_logged_models lm WHERE lm.project_id = {write.Project} AND lm.model_id = o.model_id AND lm.deleted_at IS NULL)
             ), outputs AS (
                 INSERT INTO ml_candidate_outputs (candidate_id, logged_model_id, step)
-                SELECT live.id, lm.id, o.step FROM live, unnest($3::text[], $4::int8[]) AS o(model_id, step)
-                JOIN ml_logged_models lm ON lm.project_id = $1 AND lm.model_id = o.model_id
+                SELECT live.id, lm.id, o.step FROM live, unnest({models}::text[], {steps}::int8[]) AS o(model_id, step)
+                JOIN ml_logged_models lm ON lm.project_id = {write.Project} AND lm.model_id = o.model_id
                 WHERE NOT EXISTS (SELECT 1 FROM missing)
                 ON CONFLICT (candidate_id, logged_model_id) DO UPDATE SET step = EXCLUDED.step
             )
             """,
             "(SELECT string_agg(model_id, ', ') FROM missing)",
-            [new NpgsqlParameter<string[]> { TypedValue = [.. outputs.Select(o => o.ModelId)] }, new NpgsqlParameter<long[]> { TypedValue = [.. outputs.Select(o => o.Step)] }],
             cancellationToken);
+        return missing.Error is { } error ? error
+            : missing.Value is null ? new Done()
+            : MlflowError.ResourceDoesNotExist($"Logged model(s) not found: {missing.Value}.");
+    }
 
     private async Task<LoggedModel?> ReadAsync(string sql, long projectId, string modelId, NpgsqlParameter[] more, CancellationToken cancellationToken)
     {

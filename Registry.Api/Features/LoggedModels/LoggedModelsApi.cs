@@ -132,7 +132,6 @@ internal static class LoggedModelsApi
             ? (id, m.Step ?? 0)
             : throw TrackingValidation.Invalid("Each entry of 'models' needs a 'model_id'.")).ToList();
 
-        var missing = await store.LogOutputsAsync(projectId, runId, outputs, cancellationToken);
-        return missing is null ? TypedResults.Ok(EmptyResponse.Instance) : MlflowError.ResourceDoesNotExist($"Logged model(s) not found: {missing}.");
+        return (await store.LogOutputsAsync(projectId, runId, outputs, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 }
