@@ -23,13 +23,4 @@ internal static class Recording
     {
         Parameters = { new NpgsqlParameter<string> { TypedValue = actor?.ToJson() ?? "{}" } },
     };
-
-    /// <summary>Adds a statement with its positional parameters ($1, $2, ... in the order given).</summary>
-    public static NpgsqlBatch Add(this NpgsqlBatch batch, string sql, params NpgsqlParameter[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.AddRange(parameters);
-        batch.BatchCommands.Add(command);
-        return batch;
-    }
 }
