@@ -3,6 +3,8 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Registry.Data.Entities;
+using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Auth;
 
@@ -22,6 +24,15 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IOptions<AuthOptio
     private static readonly TimeSpan UnknownTokenLifetime = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan UnheardLifetime = TimeSpan.FromMilliseconds(500);
 
+    private static readonly SqlColumns OwnerColumns = new();
+    private static readonly int OwnerTokenId = OwnerColumns.Add("t.id");
+    private static readonly int OwnerUserId = OwnerColumns.Add("t.user_id");
+    private static readonly int OwnerUsername = OwnerColumns.Add("u.username");
+    private static readonly int OwnerIsAdmin = OwnerColumns.Add("u.is_admin");
+    private static readonly int OwnerScopes = OwnerColumns.Add("t.scopes");
+    private static readonly int OwnerExpiresAt = OwnerColumns.Add("t.expires_at");
+    private static readonly int OwnerRevoked = OwnerColumns.Add("t.revoked");
+
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 500_000 });
 
     /// <summary>Counts evictions: a lookup that overlapped one may have read what was just changed, so it is not kept.</summary>
@@ -39,18 +50,18 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IOptions<AuthOptio
         }
 
         var evictions = Interlocked.Read(ref _evictions);
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT t.id, t.user_id, u.username, u.is_admin, t.scopes, t.expires_at, t.revoked
+        var sql = new SqlParameters();
+        await using var command = sql.Command(dataSource,
+            $"""
+            SELECT {OwnerColumns.Sql}
             FROM personal_access_tokens t JOIN users u ON u.id = t.user_id
-            WHERE t.token_digest = $1
+            WHERE t.token_digest = {sql.Add(digest)}
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = digest });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var owner = await reader.ReadAsync(cancellationToken)
             ? new TokenOwner(
-                reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetBoolean(3), reader.GetFieldValue<string[]>(4),
-                reader.GetDateTime(5), reader.GetBoolean(6))
+                reader.GetInt64(OwnerTokenId), reader.GetInt64(OwnerUserId), reader.GetString(OwnerUsername), reader.GetBoolean(OwnerIsAdmin),
+                reader.GetFieldValue<string[]>(OwnerScopes), reader.GetDateTime(OwnerExpiresAt), reader.GetBoolean(OwnerRevoked))
             : null;
         Keep(new TokenKey(Convert.ToHexStringLower(digest)), owner, owner is null ? UnknownTokenLifetime : Lifetime, evictions);
         return owner;
@@ -65,14 +76,14 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IOptions<AuthOptio
         }
 
         var evictions = Interlocked.Read(ref _evictions);
-        await using var command = dataSource.CreateCommand(
-            """
+        var sql = new SqlParameters();
+        var (project, user) = (sql.Add(projectId), sql.Add(userId));
+        await using var command = sql.Command(dataSource,
+            $"""
             SELECT m.access_level
-            FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = $2
-            WHERE p.id = $1
+            FROM projects p LEFT JOIN project_members m ON m.project_id = p.id AND m.user_id = {user}
+            WHERE p.id = {project}
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = projectId });
-        command.Parameters.Add(new NpgsqlParameter { Value = userId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var access = await reader.ReadAsync(cancellationToken)
             ? new ProjectAccess(true, reader.IsDBNull(0) ? null : (AccessLevel)reader.GetInt32(0))

@@ -1,4 +1,5 @@
 using Npgsql;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Changes;
 
@@ -19,17 +20,9 @@ internal static class Recording
     }
 
     /// <summary>For work on a connection of its own (an explicit transaction): run it first.</summary>
-    public static NpgsqlBatchCommand ActAs(Actor? actor) => new("CALL registry_act_as($1::jsonb)")
+    public static NpgsqlBatchCommand ActAs(Actor? actor)
     {
-        Parameters = { new NpgsqlParameter<string> { TypedValue = actor?.ToJson() ?? "{}" } },
-    };
-
-    /// <summary>Adds a statement with its positional parameters ($1, $2, ... in the order given).</summary>
-    public static NpgsqlBatch Add(this NpgsqlBatch batch, string sql, params NpgsqlParameter[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.AddRange(parameters);
-        batch.BatchCommands.Add(command);
-        return batch;
+        var sql = new SqlParameters();
+        return sql.Command($"CALL registry_act_as({sql.Add(actor?.ToJson() ?? "{}")}::jsonb)");
     }
 }

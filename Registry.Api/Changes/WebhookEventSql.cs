@@ -1,3 +1,5 @@
+using Registry.Api.Mlflow;
+
 namespace Registry.Api.Changes;
 
 /// <summary>
@@ -8,10 +10,13 @@ namespace Registry.Api.Changes;
 /// </summary>
 internal static class WebhookEventSql
 {
-    private const string IsPromptTag = "'mlflow.prompt.is_prompt'";
+    private const string IsPromptTag = $"'{ReservedKeys.IsPrompt}'";
 
     /// <summary>Tags MLflow leaves out of prompt payloads: the prompt marker and type (and the template, sent on its own).</summary>
-    private const string PromptTagKeys = "ARRAY['mlflow.prompt.is_prompt', '_mlflow_prompt_type', 'mlflow.prompt.text']";
+    private const string PromptTagKeys = $"ARRAY[{IsPromptTag}, '{ReservedKeys.PromptType}', '{ReservedKeys.PromptText}']";
+
+    /// <summary>The tags MLflow leaves out of a prompt's created payload: the prompt marker and type.</summary>
+    private const string PromptMarkerKeys = $"ARRAY[{IsPromptTag}, '{ReservedKeys.PromptType}']";
 
     /// <summary>The body of a CTE inserting the deliveries of <paramref name="event"/> (SQL text; NULL sends nothing).</summary>
     /// <param name="from">A FROM list over the write's CTEs, one row per change.</param>
@@ -35,7 +40,7 @@ internal static class WebhookEventSql
             $"CASE WHEN {prompt} THEN '{WebhookEvents.PromptCreated}' ELSE '{WebhookEvents.RegisteredModelCreated}' END",
             $"""
             json_build_object('name', {name},
-                'tags', CASE WHEN {prompt} THEN {Tags(tagKeys, tagValues, "ARRAY['mlflow.prompt.is_prompt', '_mlflow_prompt_type']")}
+                'tags', CASE WHEN {prompt} THEN {Tags(tagKeys, tagValues, PromptMarkerKeys)}
                              ELSE {Tags(tagKeys, tagValues)} END,
                 'description', COALESCE({description}, ''))
             """);
@@ -51,7 +56,7 @@ internal static class WebhookEventSql
             CASE WHEN {prompt}
                 THEN json_build_object('name', {name}, 'version', ({version})::text,
                     'template', (SELECT t.value FROM unnest({tagKeys}::text[], {tagValues}::text[]) AS t(key, value)
-                                 WHERE t.key = 'mlflow.prompt.text' LIMIT 1),
+                                 WHERE t.key = '{ReservedKeys.PromptText}' LIMIT 1),
                     'tags', {Tags(tagKeys, tagValues, PromptTagKeys)},
                     'description', NULLIF({description}, ''))
                 ELSE json_build_object('name', {name}, 'version', ({version})::text, 'source', {source}, 'run_id', NULLIF({runId}, ''),

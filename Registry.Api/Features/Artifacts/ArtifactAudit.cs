@@ -1,5 +1,6 @@
 using Npgsql;
 using Registry.Api.Changes;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Artifacts;
 
@@ -15,19 +16,19 @@ internal sealed class ArtifactAudit(NpgsqlDataSource dataSource)
     private const string Target = "Artifact";
 
     public Task UploadedAsync(long projectId, string path, long bytes) =>
-        RecordAsync(projectId, path, bytes, "artifact_uploaded", AuditSql.Changes(("size", "NULL", "$3::bigint")));
+        RecordAsync(projectId, path, bytes, "artifact_uploaded", size => AuditSql.Changes(("size", "NULL", $"{size}::bigint")));
 
     public Task DeletedAsync(long projectId, string path, long bytes) =>
-        RecordAsync(projectId, path, bytes, "artifact_deleted", AuditSql.Changes(("size", "$3::bigint", "NULL")));
+        RecordAsync(projectId, path, bytes, "artifact_deleted", size => AuditSql.Changes(("size", $"{size}::bigint", "NULL")));
 
     /// <summary>Not cancellable: the change has happened, so its row is written even if the client has gone.</summary>
-    private async Task RecordAsync(long projectId, string path, long bytes, string eventName, string changes)
+    /// <param name="changes">The audit changes, given the placeholder of the size.</param>
+    private async Task RecordAsync(long projectId, string path, long bytes, string eventName, Func<string, string> changes)
     {
+        var sql = new SqlParameters();
+        var (project, artifact, size) = (sql.Add(projectId), sql.Add(path), sql.Add(bytes));
         await using var batch = dataSource.CreateRecordedBatch().Add(
-            AuditSql.Insert("(SELECT 1) AS artifact", eventName, AuditEntity.Project, "$1", Target, "$2", "$2", changes),
-            new NpgsqlParameter<long> { TypedValue = projectId },
-            new NpgsqlParameter<string> { TypedValue = path },
-            new NpgsqlParameter<long> { TypedValue = bytes });
+            AuditSql.Insert("(SELECT 1) AS artifact", eventName, AuditEntity.Project, project, Target, artifact, artifact, changes(size)), sql);
         await batch.ExecuteNonQueryAsync(CancellationToken.None);
     }
 }

@@ -119,12 +119,13 @@ internal static class ArtifactsApi
     {
         var runId = TrackingValidation.RunId(http.String("run_id"), http.String("run_uuid"));
         var directory = ArtifactPath.Normalize(http.String("path"), allowEmpty: true);
-        if (await runs.FindAsync(projectId, runId, cancellationToken) is not { } run)
+        var run = await runs.FindAsync(projectId, runId, cancellationToken);
+        if (run.Error is { } error)
         {
-            return RunSql.NotFound(runId);
+            return error;
         }
 
-        var root = run.Info.ArtifactUri;
+        var root = run.Value.Info.ArtifactUri;
         var files = (await store.ListAsync(projectId, $"{ArtifactUris.StoragePath(root)}/{directory}".TrimEnd('/'), cancellationToken))
             .Select(f => f with { Path = directory.Length == 0 ? f.Path : $"{directory}/{f.Path}" });
         return TypedResults.Ok(new ListArtifactsResponse(root, [.. files]));

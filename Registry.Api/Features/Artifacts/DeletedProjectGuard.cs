@@ -2,6 +2,7 @@ using System.Globalization;
 using Npgsql;
 using Registry.Api.Auth;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Artifacts;
 
@@ -22,8 +23,8 @@ internal sealed class DeletedProjectGuard(NpgsqlDataSource dataSource, IArtifact
             return result;
         }
 
-        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM projects WHERE id = $1)");
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
+        var sql = new SqlParameters();
+        await using var command = sql.Command(dataSource, $"SELECT EXISTS (SELECT 1 FROM projects WHERE id = {sql.Add(projectId)})");
         if (await command.ExecuteScalarAsync(CancellationToken.None) is true)
         {
             return result;

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
+using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Experiments;
 
@@ -14,6 +16,10 @@ namespace Registry.Api.Features.Experiments;
 internal sealed class ExperimentIds(NpgsqlDataSource dataSource, IMemoryCache cache)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(30);
+
+    private static readonly SqlColumns Select = new();
+    private static readonly int Iid = Select.Add("iid");
+    private static readonly int Id = Select.Add("id");
 
     /// <returns>The ids of the experiments that exist; unknown numbers are left out.</returns>
     public async ValueTask<long[]> ResolveAsync(long projectId, IReadOnlyCollection<int> iids, CancellationToken cancellationToken)
@@ -36,14 +42,14 @@ internal sealed class ExperimentIds(NpgsqlDataSource dataSource, IMemoryCache ca
             return [.. ids];
         }
 
-        await using var command = dataSource.CreateCommand("SELECT iid, id FROM ml_experiments WHERE project_id = $1 AND iid = ANY($2)");
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. missing] });
+        var sql = new SqlParameters();
+        await using var command = sql.Command(dataSource,
+            $"SELECT {Select.Sql} FROM ml_experiments WHERE project_id = {sql.Add(projectId)} AND iid = ANY({sql.Add<int[]>([.. missing])})");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var id = reader.GetInt64(1);
-            cache.Set(new Key(projectId, reader.GetInt32(0)), id, Lifetime);
+            var id = reader.GetInt64(Id);
+            cache.Set(new Key(projectId, reader.GetInt32(Iid)), id, Lifetime);
             ids.Add(id);
         }
         return [.. ids];

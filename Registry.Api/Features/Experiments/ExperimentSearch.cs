@@ -49,7 +49,7 @@ internal sealed class ExperimentSearch(NpgsqlDataSource dataSource)
         await using var batch = CustomPlans.Batch(dataSource,
             $"SELECT {ExperimentSql.Json} FROM ml_experiments e WHERE {where} ORDER BY {page.OrderSql} LIMIT {parameters.Add(maxResults + 1)}",
             parameters,
-            new NpgsqlBatchCommand(ExperimentSql.EnsureDefault) { Parameters = { new NpgsqlParameter<long> { TypedValue = projectId } } });
+            ExperimentSql.EnsureDefault(projectId));
 
         var experiments = new List<Experiment>();
         await using (var reader = await CustomPlans.ReadAsync(batch, cancellationToken))

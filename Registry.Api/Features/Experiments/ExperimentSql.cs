@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Npgsql;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Experiments;
 
@@ -27,12 +29,16 @@ internal static class ExperimentSql
     public const int DefaultId = 0;
 
     /// <summary>Makes the project's default experiment (<see cref="DefaultId"/>) on first use; does nothing after.</summary>
-    public const string EnsureDefault =
-        """
-        INSERT INTO ml_experiments (project_id, iid, name, created_at, updated_at)
-        VALUES ($1, 0, 'Default', now(), now())
-        ON CONFLICT DO NOTHING
-        """;
+    public static NpgsqlBatchCommand EnsureDefault(long projectId)
+    {
+        var sql = new SqlParameters();
+        return sql.Command(
+            $"""
+            INSERT INTO ml_experiments (project_id, iid, name, created_at, updated_at)
+            VALUES ({sql.Add(projectId)}, 0, 'Default', now(), now())
+            ON CONFLICT DO NOTHING
+            """);
+    }
 
     public static Experiment Parse(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.Experiment)!;
 
@@ -41,7 +47,9 @@ internal static class ExperimentSql
         int.TryParse(experimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var iid) ? iid : null;
 
     public static int RequireId(string? experimentId) => ParseId(experimentId) ?? throw new MlflowException(
-        string.IsNullOrEmpty(experimentId)
-            ? MlflowError.InvalidParameterValue(MlflowMessages.Missing("experiment_id"))
-            : MlflowError.ResourceDoesNotExist($"No Experiment with id={experimentId} exists"));
+        string.IsNullOrEmpty(experimentId) ? MlflowError.InvalidParameterValue(MlflowMessages.Missing("experiment_id")) : NotFound(experimentId));
+
+    public static MlflowError NotFound(string experimentId) => MlflowError.ResourceDoesNotExist($"No Experiment with id={experimentId} exists");
+
+    public static MlflowError NotFound(int iid) => NotFound(Sql.Text(iid));
 }

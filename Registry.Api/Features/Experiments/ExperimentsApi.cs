@@ -42,29 +42,22 @@ internal static class ExperimentsApi
         var tags = TrackingValidation.Tags(body.Value.Tags, (key, value) =>
             new KeyValue(Keys.Validate(key, "tag"), Keys.Value(value, "tag", key ?? "", Limits.ExperimentTagValue)));
 
-        var iid = await store.CreateAsync(projectId, user.UserId(), name, artifactLocation, tags, cancellationToken);
-        return iid is null
-            ? MlflowError.ResourceAlreadyExists($"Experiment(name={name}) already exists.")
-            : TypedResults.Ok(new CreateExperimentResponse(Sql.Text(iid.Value)));
+        return (await store.CreateAsync(projectId, user.UserId(), name, artifactLocation, tags, cancellationToken))
+            .Respond(iid => new CreateExperimentResponse(Sql.Text(iid)));
     }
 
     private static async Task<Results<Ok<ExperimentResponse>, MlflowError>> Get(
         long projectId, HttpRequest http, ExperimentStore store, CancellationToken cancellationToken)
     {
-        var id = http.String("experiment_id");
-        var experiment = await store.FindAsync(projectId, ExperimentSql.RequireId(id), cancellationToken);
-        return experiment is null ? NotFound(id) : TypedResults.Ok(new ExperimentResponse(experiment));
+        var iid = ExperimentSql.RequireId(http.String("experiment_id"));
+        return (await store.FindAsync(projectId, iid, cancellationToken)).Respond(experiment => new ExperimentResponse(experiment));
     }
 
-    /// <summary>set_experiment relies on RESOURCE_DOES_NOT_EXIST here to decide to create.</summary>
     private static async Task<Results<Ok<ExperimentResponse>, MlflowError>> GetByName(
         long projectId, HttpRequest http, ExperimentStore store, CancellationToken cancellationToken)
     {
         var name = TrackingValidation.ExperimentName(http.String("experiment_name"), "experiment_name");
-        var experiment = await store.FindByNameAsync(projectId, name, cancellationToken);
-        return experiment is null
-            ? MlflowError.ResourceDoesNotExist($"Could not find experiment with name '{name}'")
-            : TypedResults.Ok(new ExperimentResponse(experiment));
+        return (await store.FindByNameAsync(projectId, name, cancellationToken)).Respond(experiment => new ExperimentResponse(experiment));
     }
 
     private static async Task<Ok<SearchExperimentsResponse>> Search(
@@ -85,12 +78,7 @@ internal static class ExperimentsApi
             throw ModelExperimentNames.Reserved(newName);
         }
 
-        return await store.RenameAsync(projectId, iid, newName, cancellationToken) switch
-        {
-            ExperimentWrite.Done => TypedResults.Ok(EmptyResponse.Instance),
-            ExperimentWrite.NameTaken => MlflowError.ResourceAlreadyExists($"Experiment(name={newName}) already exists."),
-            _ => NotFound(body.Value.ExperimentId),
-        };
+        return (await store.RenameAsync(projectId, iid, newName, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetDeleted(
@@ -102,9 +90,7 @@ internal static class ExperimentsApi
             // As MLflow's file store: runs started without an experiment land here, so it must stay usable.
             return MlflowError.InvalidParameterValue("Cannot delete the default experiment '0'. This is an internally reserved experiment.");
         }
-        return await store.SetDeletedAsync(projectId, iid, deleted, cancellationToken) == ExperimentWrite.Done
-            ? TypedResults.Ok(EmptyResponse.Instance)
-            : NotFound(request.ExperimentId);
+        return (await store.SetDeletedAsync(projectId, iid, deleted, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetTag(
@@ -113,9 +99,7 @@ internal static class ExperimentsApi
         var iid = ExperimentSql.RequireId(body.Value.ExperimentId);
         var key = Keys.Validate(body.Value.Key, "tag");
         var value = Keys.Value(body.Value.Value, "tag", key, Limits.ExperimentTagValue);
-        return await store.SetTagAsync(projectId, iid, key, value, cancellationToken) == ExperimentWrite.Done
-            ? TypedResults.Ok(EmptyResponse.Instance)
-            : NotFound(body.Value.ExperimentId);
+        return (await store.SetTagAsync(projectId, iid, key, value, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
@@ -123,10 +107,6 @@ internal static class ExperimentsApi
     {
         var iid = ExperimentSql.RequireId(body.Value.ExperimentId);
         var key = Keys.Validate(body.Value.Key, "tag");
-        return await store.DeleteTagAsync(projectId, iid, key, cancellationToken) == ExperimentWrite.Done
-            ? TypedResults.Ok(EmptyResponse.Instance)
-            : NotFound(body.Value.ExperimentId);
+        return (await store.DeleteTagAsync(projectId, iid, key, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
-
-    private static MlflowError NotFound(string? id) => MlflowError.ResourceDoesNotExist($"No Experiment with id={id} exists");
 }

@@ -35,28 +35,21 @@ internal static class LoggedModelsApi
         var request = body.Value;
         var experimentId = string.IsNullOrEmpty(request.ExperimentId) ? "0" : request.ExperimentId;
         var iid = ExperimentSql.RequireId(experimentId);
-        var name = string.IsNullOrEmpty(request.Name) ? $"model-{Guid.NewGuid():N}"[..14] : Registry.Api.Features.RegisteredModels.RegisteredModelValidation.Name(request.Name);
+        var name = string.IsNullOrEmpty(request.Name) ? $"model-{Guid.NewGuid():N}"[..14] : RegisteredModelValidation.Name(request.Name);
         var modelType = string.IsNullOrEmpty(request.ModelType) ? null : Text.Storable(request.ModelType, "model_type");
         var sourceRunId = string.IsNullOrEmpty(request.SourceRunId) ? null : TrackingValidation.RunId(request.SourceRunId);
         var parameters = TrackingValidation.Params(request.Params);
         var tags = TrackingValidation.Tags(request.Tags, TrackingValidation.RunTag);
 
-        var (outcome, model) = await store.CreateAsync(projectId, user.UserId(), iid, name, modelType, sourceRunId, parameters, tags, cancellationToken);
-        return outcome switch
-        {
-            LoggedModelStore.CreateOutcome.Created => TypedResults.Ok(new LoggedModelResponse(model!)),
-            LoggedModelStore.CreateOutcome.ExperimentNotFound => MlflowError.ResourceDoesNotExist($"No Experiment with id={experimentId} exists"),
-            _ => MlflowError.InvalidParameterValue($"The experiment {experimentId} must be in the 'active' state. Current state is deleted."),
-        };
+        return (await store.CreateAsync(projectId, user.UserId(), experimentId, iid, name, modelType, sourceRunId, parameters, tags, cancellationToken))
+            .Respond(model => new LoggedModelResponse(model));
     }
 
     private static async Task<Results<Ok<LoggedModelResponse>, MlflowError>> Get(
         long projectId, string modelId, HttpRequest http, LoggedModelStore store, CancellationToken cancellationToken)
     {
         var allowDeleted = string.Equals(http.String("allow_deleted"), "true", StringComparison.OrdinalIgnoreCase);
-        return await store.FindAsync(projectId, modelId, allowDeleted, cancellationToken) is { } model
-            ? TypedResults.Ok(new LoggedModelResponse(model))
-            : LoggedModelSql.NotFound(modelId);
+        return (await store.FindAsync(projectId, modelId, allowDeleted, cancellationToken)).Respond(model => new LoggedModelResponse(model));
     }
 
     private static async Task<Results<Ok<LoggedModelResponse>, MlflowError>> FinalizeModel(
@@ -65,14 +58,12 @@ internal static class LoggedModelsApi
         var status = body.Value.Status is { } requested && Statuses.Contains(requested)
             ? requested
             : throw TrackingValidation.Invalid($"Invalid status '{body.Value.Status}'; use {string.Join(", ", Statuses)}.");
-        return await store.FinalizeAsync(projectId, modelId, status, cancellationToken) is { } model
-            ? TypedResults.Ok(new LoggedModelResponse(model))
-            : LoggedModelSql.NotFound(modelId);
+        return (await store.FinalizeAsync(projectId, modelId, status, cancellationToken)).Respond(model => new LoggedModelResponse(model));
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Delete(long projectId, string modelId, LoggedModelStore store, CancellationToken cancellationToken)
     {
-        return await store.DeleteAsync(projectId, modelId, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : LoggedModelSql.NotFound(modelId);
+        return (await store.DeleteAsync(projectId, modelId, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Ok<SearchLoggedModelsResponse>> Search(
@@ -86,27 +77,20 @@ internal static class LoggedModelsApi
         long projectId, string modelId, JsonBody<SetLoggedModelTagsRequest> body, LoggedModelStore store, CancellationToken cancellationToken)
     {
         var tags = TrackingValidation.Tags(body.Value.Tags, TrackingValidation.RunTag);
-        return await store.SetTagsAsync(projectId, modelId, tags, cancellationToken) is { } model
-            ? TypedResults.Ok(new LoggedModelResponse(model))
-            : LoggedModelSql.NotFound(modelId);
+        return (await store.SetTagsAsync(projectId, modelId, tags, cancellationToken)).Respond(model => new LoggedModelResponse(model));
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
         long projectId, string modelId, string key, LoggedModelStore store, CancellationToken cancellationToken)
     {
-        return await store.DeleteTagAsync(projectId, modelId, Keys.Validate(key, "tag"), cancellationToken) switch
-        {
-            (false, _) => LoggedModelSql.NotFound(modelId),
-            (true, false) => MlflowError.ResourceDoesNotExist($"No tag with key '{key}' on logged model '{modelId}'."),
-            _ => TypedResults.Ok(EmptyResponse.Instance),
-        };
+        return (await store.DeleteTagAsync(projectId, modelId, Keys.Validate(key, "tag"), cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> LogParams(
         long projectId, string modelId, JsonBody<LogLoggedModelParamsRequest> body, LoggedModelStore store, CancellationToken cancellationToken)
     {
         var parameters = TrackingValidation.Params(body.Value.Params);
-        return await store.LogParamsAsync(projectId, modelId, parameters, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : LoggedModelSql.NotFound(modelId);
+        return (await store.LogParamsAsync(projectId, modelId, parameters, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     /// <summary>The model's files, one level at a time, relative to its artifact root.</summary>
@@ -114,11 +98,12 @@ internal static class LoggedModelsApi
         long projectId, string modelId, HttpRequest http, LoggedModelStore store, IArtifactStore artifacts, CancellationToken cancellationToken)
     {
         var directory = ArtifactPath.Normalize(http.String("artifact_directory_path"), allowEmpty: true);
-        if (await store.FindAsync(projectId, modelId, allowDeleted: false, cancellationToken) is not { } model)
+        var model = await store.FindAsync(projectId, modelId, allowDeleted: false, cancellationToken);
+        if (model.Error is { } error)
         {
-            return LoggedModelSql.NotFound(modelId);
+            return error;
         }
-        var root = model.Info.ArtifactUri;
+        var root = model.Value.Info.ArtifactUri;
         var files = (await artifacts.ListAsync(projectId, $"{ArtifactUris.StoragePath(root)}/{directory}".TrimEnd('/'), cancellationToken))
             .Select(f => f with { Path = directory.Length == 0 ? f.Path : $"{directory}/{f.Path}" });
         return TypedResults.Ok(new ListArtifactsResponse(root, [.. files]));
@@ -132,7 +117,6 @@ internal static class LoggedModelsApi
             ? (id, m.Step ?? 0)
             : throw TrackingValidation.Invalid("Each entry of 'models' needs a 'model_id'.")).ToList();
 
-        var missing = await store.LogOutputsAsync(projectId, runId, outputs, cancellationToken);
-        return missing is null ? TypedResults.Ok(EmptyResponse.Instance) : MlflowError.ResourceDoesNotExist($"Logged model(s) not found: {missing}.");
+        return (await store.LogOutputsAsync(projectId, runId, outputs, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Registry.Api.Auth;
-using Registry.Api.Features.RegisteredModels;
 using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.ModelVersions;

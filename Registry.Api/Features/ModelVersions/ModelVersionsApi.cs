@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Registry.Api.Auth;
-using Registry.Api.Features.RegisteredModels;
 using Registry.Api.Mlflow;
 using Registry.Data;
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.Runs;
 
@@ -17,7 +18,7 @@ internal sealed class MetricHistoryCursor(NpgsqlCommand command, NpgsqlDataReade
             return null;
         }
         _positioned = false;
-        return reader.IsDBNull(0) ? null : (reader.GetDouble(0), reader.GetInt64(1), reader.GetInt64(2));
+        return reader.IsDBNull(MetricPointColumns.Value) ? null : (reader.GetDouble(MetricPointColumns.Value), reader.GetInt64(MetricPointColumns.Timestamp), reader.GetInt64(MetricPointColumns.Step));
     }
 
     public async ValueTask DisposeAsync()
@@ -25,4 +26,18 @@ internal sealed class MetricHistoryCursor(NpgsqlCommand command, NpgsqlDataReade
         await reader.DisposeAsync();
         await command.DisposeAsync();
     }
+}
+
+/// <summary>The columns of a metric point, unqualified, as the history and bulk-interval queries select and read them.</summary>
+internal static class MetricPointColumns
+{
+    private static readonly SqlColumns Select = new();
+    public static readonly int Value = Select.Add("value");
+    public static readonly int Timestamp = Select.Add("timestamp");
+    public static readonly int Step = Select.Add("step");
+
+    public static string Sql => Select.Sql;
+
+    /// <summary>The ordinal of a column selected after the point's.</summary>
+    public static int Count => Select.Count;
 }

@@ -12,34 +12,28 @@ internal sealed class MetricHistoryStore(NpgsqlDataSource dataSource)
 {
     public const int MaxPage = 25_000;
 
-    /// <summary>Opens one page of a metric's history; throws RESOURCE_DOES_NOT_EXIST when the run is not in the project.</summary>
-    public async Task<MetricHistoryCursor> OpenHistoryAsync(
+    /// <summary>Opens one page of a metric's history; RESOURCE_DOES_NOT_EXIST when the run is not in the project.</summary>
+    public async Task<Outcome<MetricHistoryCursor>> OpenHistoryAsync(
         long projectId, string runId, string key, int maxResults, string? pageToken, CancellationToken cancellationToken)
     {
         var query = $"{runId}\n{key}";
         // The last point served: its step, timestamp and value (as the double's bits, which survive JSON even for NaN).
         var after = PageToken.Decode(pageToken, query, [typeof(long), typeof(long), typeof(long)]);
-        var command = dataSource.CreateCommand(
+        var sql = new SqlParameters();
+        var (project, run, metric, limit) = (sql.Add(projectId), sql.Add(runId), sql.Add(key), sql.Add(maxResults + 1));
+        var afterPoint = after is null ? "" :
+            $"AND (m.step, m.timestamp, m.value) > ({sql.Add((long)after[0])}, {sql.Add((long)after[1])}, {sql.Add(BitConverter.Int64BitsToDouble((long)after[2]))})";
+        var command = sql.Command(dataSource,
             $"""
             WITH r AS (
-                SELECT id FROM ml_candidates WHERE project_id = $1 AND run_id = $2
+                SELECT id FROM ml_candidates WHERE project_id = {project} AND run_id = {run}
             )
-            SELECT m.value, m.timestamp, m.step FROM r LEFT JOIN LATERAL (
+            SELECT {MetricPointColumns.Sql} FROM r LEFT JOIN LATERAL (
                 SELECT value, timestamp, step FROM ml_candidate_metrics m
-                WHERE m.candidate_id = r.id AND m.name = $3 {(after is null ? "" : "AND (m.step, m.timestamp, m.value) > ($5, $6, $7)")}
-                ORDER BY m.step, m.timestamp, m.value LIMIT $4
+                WHERE m.candidate_id = r.id AND m.name = {metric} {afterPoint}
+                ORDER BY m.step, m.timestamp, m.value LIMIT {limit}
             ) m ON true
             """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxResults + 1 });
-        if (after is not null)
-        {
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = (long)after[0] });
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = (long)after[1] });
-            command.Parameters.Add(new NpgsqlParameter<double> { TypedValue = BitConverter.Int64BitsToDouble((long)after[2]) });
-        }
         NpgsqlDataReader? reader = null;
         try
         {
@@ -47,7 +41,9 @@ internal sealed class MetricHistoryStore(NpgsqlDataSource dataSource)
             // The run's row comes first (with no point when the metric has none); no row at all means no such run.
             if (!await reader.ReadAsync(cancellationToken))
             {
-                throw new MlflowException(RunSql.NotFound(runId));
+                await reader.DisposeAsync();
+                await command.DisposeAsync();
+                return RunSql.NotFound(runId);
             }
             return new MetricHistoryCursor(command, reader, query);
         }
@@ -67,32 +63,29 @@ internal sealed class MetricHistoryStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<MetricWithRunId>> BulkIntervalAsync(
         long projectId, string[] runIds, string key, long? startStep, long? endStep, int maxResults, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            """
+        var sql = new SqlParameters();
+        var (project, runs, metric, start, end, perRun) =
+            (sql.Add(projectId), sql.Add(runIds), sql.Add(key), sql.Add(startStep), sql.Add(endStep), sql.Add(maxResults));
+        await using var command = sql.Command(dataSource,
+            $"""
             WITH runs AS (
-                SELECT id, run_id FROM ml_candidates WHERE project_id = $1 AND run_id = ANY($2)
+                SELECT id, run_id FROM ml_candidates WHERE project_id = {project} AND run_id = ANY({runs})
             ), points AS (
                 SELECT runs.run_id, m.value, m.timestamp, m.step,
                        row_number() OVER (PARTITION BY m.candidate_id ORDER BY m.step, m.timestamp, m.value) AS n,
                        count(*) OVER (PARTITION BY m.candidate_id) AS total
-                FROM runs JOIN ml_candidate_metrics m ON m.candidate_id = runs.id AND m.name = $3
-                WHERE ($4::bigint IS NULL OR m.step >= $4) AND ($5::bigint IS NULL OR m.step <= $5)
+                FROM runs JOIN ml_candidate_metrics m ON m.candidate_id = runs.id AND m.name = {metric}
+                WHERE ({start}::bigint IS NULL OR m.step >= {start}) AND ({end}::bigint IS NULL OR m.step <= {end})
             )
-            SELECT run_id, value, timestamp, step FROM points
-            WHERE total <= $6 OR (n - 1) % ceil(total::numeric / $6)::bigint = 0 OR n = total
+            SELECT {MetricPointColumns.Sql}, run_id FROM points
+            WHERE total <= {perRun} OR (n - 1) % ceil(total::numeric / {perRun})::bigint = 0 OR n = total
             ORDER BY run_id, step, timestamp, value
             """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = runIds });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)startStep ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)endStep ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxResults });
         var points = new List<MetricWithRunId>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            points.Add(new MetricWithRunId(key, reader.GetDouble(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(0)));
+            points.Add(new MetricWithRunId(key, reader.GetDouble(MetricPointColumns.Value), reader.GetInt64(MetricPointColumns.Timestamp), reader.GetInt64(MetricPointColumns.Step), reader.GetString(MetricPointColumns.Count)));
         }
         return points;
     }

@@ -18,7 +18,7 @@ internal static class MetricsApi
     }
 
     /// <summary>Pages of at most 25,000 points; a larger max_results is served in pages too (follow next_page_token).</summary>
-    private static async Task<MetricHistoryPage> History(long projectId, HttpRequest http, MetricHistoryStore store, CancellationToken cancellationToken)
+    private static async Task<Results<MetricHistoryPage, MlflowError>> History(long projectId, HttpRequest http, MetricHistoryStore store, CancellationToken cancellationToken)
     {
         var runId = TrackingValidation.RunId(http.String("run_id"), http.String("run_uuid"));
         var key = Keys.Validate(http.String("metric_key"), "metric");
@@ -29,7 +29,8 @@ internal static class MetricsApi
             { } requested => Math.Min(requested, MetricHistoryStore.MaxPage),
         };
 
-        return new MetricHistoryPage(await store.OpenHistoryAsync(projectId, runId, key, maxResults, http.String("page_token"), cancellationToken), key, maxResults);
+        var cursor = await store.OpenHistoryAsync(projectId, runId, key, maxResults, http.String("page_token"), cancellationToken);
+        return cursor.Error is { } error ? error : new MetricHistoryPage(cursor.Value, key, maxResults);
     }
 
     private static async Task<Ok<MetricsWithRunIdResponse>> BulkInterval(long projectId, HttpRequest http, MetricHistoryStore store, CancellationToken cancellationToken)

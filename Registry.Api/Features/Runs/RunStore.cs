@@ -2,6 +2,7 @@ using Npgsql;
 using Registry.Api.Changes;
 using Registry.Api.Features.Experiments;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Runs;
 
@@ -11,156 +12,161 @@ namespace Registry.Api.Features.Runs;
 /// </summary>
 internal sealed class RunStore(NpgsqlDataSource dataSource)
 {
-    public enum CreateOutcome { Created, ExperimentNotFound, ExperimentDeleted }
-
-    public async Task<(CreateOutcome Outcome, Run? Run)> CreateAsync(
-        long projectId, long userId, string userName, int experimentIid, string name, long startTime, IReadOnlyList<KeyValue> tags,
+    /// <param name="experimentId">The experiment as the client named it, for the errors.</param>
+    public async Task<Outcome<Run>> CreateAsync(
+        long projectId, long userId, string userName, string experimentId, int experimentIid, string name, long startTime, IReadOnlyList<KeyValue> tags,
         CancellationToken cancellationToken)
     {
         var runId = Guid.NewGuid().ToString("N");
         await using var batch = dataSource.CreateRecordedBatch();
         if (experimentIid == 0)
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(ExperimentSql.EnsureDefault) { Parameters = { new NpgsqlParameter<long> { TypedValue = projectId } } });
+            batch.BatchCommands.Add(ExperimentSql.EnsureDefault(projectId));
         }
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+        var sql = new SqlParameters();
+        var (project, experiment, run, runName) = (sql.Add(projectId), sql.Add(experimentIid), sql.Add(runId), sql.Add(name));
+        var (user, start, at) = (sql.Add(userId), sql.Add(startTime), sql.Add(Timestamps.Now()));
+        var (keys, values) = (sql.Add<string[]>([.. tags.Select(t => t.Key)]), sql.Add<string[]>([.. tags.Select(t => t.Value)]));
+        batch.Add(
             $"""
             WITH e AS (
-                SELECT id, deleted_at FROM ml_experiments WHERE project_id = $1 AND iid = $2 FOR KEY SHARE
+                SELECT id, deleted_at FROM ml_experiments WHERE project_id = {project} AND iid = {experiment} FOR KEY SHARE
             ), r AS (
                 INSERT INTO ml_candidates (project_id, experiment_id, run_id, name, user_id, user_name, status, start_time, created_at, updated_at)
-                SELECT $1, e.id, $3, $4, $5, $10, 'RUNNING', $6, $7, $7 FROM e WHERE e.deleted_at IS NULL
+                SELECT {project}, e.id, {run}, {runName}, {user}, {sql.Add(userName)}, 'RUNNING', {start}, {at}, {at} FROM e WHERE e.deleted_at IS NULL
                 RETURNING id
             ), tags AS (
                 INSERT INTO ml_candidate_metadata (candidate_id, name, value)
-                SELECT r.id, tag.key, tag.value FROM r, unnest($8::text[], $9::text[]) AS tag(key, value)
+                SELECT r.id, tag.key, tag.value FROM r, unnest({keys}::text[], {values}::text[]) AS tag(key, value)
             ), audit AS (
-                {AuditSql.Insert("r", "run_created", AuditEntity.Project, "$1", Target, "$3", "$4", AuditSql.Changes(
-                    ("name", "NULL", "$4::text"), ("experiment_id", "NULL", "$2::text"), ("tags", "NULL", WebhookEventSql.Tags("$8", "$9"))))}
+                {AuditSql.Insert("r", "run_created", AuditEntity.Project, project, Target, run, runName, AuditSql.Changes(
+                    ("name", "NULL", $"{runName}::text"), ("experiment_id", "NULL", $"{experiment}::text"), ("tags", "NULL", WebhookEventSql.Tags(keys, values))))}
             )
             SELECT (SELECT count(*) FROM e), (SELECT count(*) FROM r)
-            """)
-        {
-            Parameters =
-            {
-                new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<int> { TypedValue = experimentIid },
-                new NpgsqlParameter<string> { TypedValue = runId }, new NpgsqlParameter<string> { TypedValue = name },
-                new NpgsqlParameter<long> { TypedValue = userId }, new NpgsqlParameter<long> { TypedValue = startTime },
-                new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() },
-                new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Key)] },
-                new NpgsqlParameter<string[]> { TypedValue = [.. tags.Select(t => t.Value)] },
-                new NpgsqlParameter<string> { TypedValue = userName },
-            },
-        });
+            """,
+            sql);
         // The reader skips statements that return no rows, so it starts at the SELECT.
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        if (reader.GetInt64(0) == 0) return (CreateOutcome.ExperimentNotFound, null);
-        if (reader.GetInt64(1) == 0) return (CreateOutcome.ExperimentDeleted, null);
+        if (reader.GetInt64(0) == 0)
+        {
+            return ExperimentSql.NotFound(experimentId);
+        }
+        if (reader.GetInt64(1) == 0)
+        {
+            return MlflowError.InvalidParameterValue($"The experiment {experimentId} must be in the 'active' state. Current state is deleted.");
+        }
 
-        var experimentId = Sql.Text(experimentIid);
-        var info = new RunInfo(runId, runId, name, experimentId, userName, "RUNNING", startTime, null,
-            $"mlflow-artifacts:/{experimentId}/{runId}/artifacts", "active");
-        return (CreateOutcome.Created, new Run(info, new RunData([], [], [.. tags.OrderBy(t => t.Key, StringComparer.Ordinal)]), new RunInputs([], []), new RunOutputs([])));
+        var wireExperimentId = Sql.Text(experimentIid);
+        var info = new RunInfo(runId, runId, name, wireExperimentId, userName, "RUNNING", startTime, null,
+            $"mlflow-artifacts:/{wireExperimentId}/{runId}/artifacts", "active");
+        return new Run(info, new RunData([], [], [.. tags.OrderBy(t => t.Key, StringComparer.Ordinal)]), new RunInputs([], []), new RunOutputs([]));
     }
 
-    public async Task<Run?> FindAsync(long projectId, string runId, CancellationToken cancellationToken)
+    public async Task<Outcome<Run>> FindAsync(long projectId, string runId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            $"SELECT {RunSql.Json} FROM ml_candidates r JOIN ml_experiments e ON e.id = r.experiment_id WHERE r.project_id = $1 AND r.run_id = $2");
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = projectId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
-        return await command.ExecuteScalarAsync(cancellationToken) is string json ? RunSql.Parse(json) : null;
+        var sql = new SqlParameters();
+        await using var command = sql.Command(dataSource,
+            $"SELECT {RunSql.Json} FROM ml_candidates r JOIN ml_experiments e ON e.id = r.experiment_id WHERE r.project_id = {sql.Add(projectId)} AND r.run_id = {sql.Add(runId)}");
+        return await command.ExecuteScalarAsync(cancellationToken) is string json ? RunSql.Parse(json) : RunSql.NotFound(runId);
     }
 
     /// <summary>Status, end time and name; a new name also moves the mlflow.runName tag, as MLflow keeps them in step.</summary>
-    public async Task<RunInfo> UpdateAsync(long projectId, string runId, string? status, long? endTime, string? name, CancellationToken cancellationToken)
+    public async Task<Outcome<RunInfo>> UpdateAsync(long projectId, string runId, string? status, long? endTime, string? name, CancellationToken cancellationToken)
     {
-        var json = await RunWrite.ExecuteAsync(dataSource, projectId, runId,
+        var write = new RunWrite(projectId, runId);
+        var sql = write.Sql;
+        var runName = sql.Add(name);
+        var json = await write.ExecuteAsync(dataSource,
             $"""
             old AS (
                 SELECT r.id, r.status, r.end_time, r.name FROM ml_candidates r JOIN live ON r.id = live.id FOR UPDATE OF r
             ), updated AS (
-                UPDATE ml_candidates r SET status = COALESCE($3, r.status), end_time = COALESCE($4, r.end_time), name = COALESCE($5, r.name), updated_at = $6
+                UPDATE ml_candidates r
+                SET status = COALESCE({sql.Add(status)}, r.status), end_time = COALESCE({sql.Add(endTime)}, r.end_time), name = COALESCE({runName}, r.name),
+                    updated_at = {sql.Add(Timestamps.Now())}
                 FROM old WHERE r.id = old.id
                 RETURNING r.*
             ), renamed AS (
                 INSERT INTO ml_candidate_metadata (candidate_id, name, value)
-                SELECT id, 'mlflow.runName', $5 FROM live WHERE $5 IS NOT NULL
+                SELECT id, '{ReservedKeys.RunName}', {runName} FROM live WHERE {runName} IS NOT NULL
                 ON CONFLICT (candidate_id, name) DO UPDATE SET value = EXCLUDED.value
             ), audit AS (
-                {AuditSql.Insert("old JOIN updated u ON u.id = old.id", "run_updated", AuditEntity.Project, "$1", Target, "$2", "u.name", AuditSql.Changes(
+                {AuditSql.Insert("old JOIN updated u ON u.id = old.id", "run_updated", AuditEntity.Project, write.Project, Target, write.Run, "u.name", AuditSql.Changes(
                     ("status", "old.status", "u.status"), ("end_time", "old.end_time", "u.end_time"), ("name", "old.name", "u.name")))}
             )
             """,
             $"(SELECT {RunSql.InfoJson}::text FROM updated r JOIN ml_experiments e ON e.id = r.experiment_id)",
-            [Sql.NullableText(status), new NpgsqlParameter { Value = (object?)endTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint },
-             Sql.NullableText(name), new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() }],
             cancellationToken, audited: true);
-        return RunSql.ParseInfo(json!);
+        return json.Error is { } error ? error : RunSql.ParseInfo(json.Value!);
     }
 
     /// <summary>Soft delete or restore (lifecycle_stage); a deleted run refuses writes until restored.</summary>
-    public async Task<bool> SetDeletedAsync(long projectId, string runId, bool deleted, CancellationToken cancellationToken)
+    public async Task<Outcome<Done>> SetDeletedAsync(long projectId, string runId, bool deleted, CancellationToken cancellationToken)
     {
+        var sql = new SqlParameters();
+        var (project, run, delete, at) = (sql.Add(projectId), sql.Add(runId), sql.Add(deleted), sql.Add(Timestamps.Now()));
         await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH old AS (
-                SELECT id, {ExperimentSql.LifecycleStage("deleted_at")} AS stage FROM ml_candidates WHERE project_id = $1 AND run_id = $2 FOR UPDATE
+                SELECT id, {ExperimentSql.LifecycleStage("deleted_at")} AS stage FROM ml_candidates WHERE project_id = {project} AND run_id = {run} FOR UPDATE
             ), r AS (
-                UPDATE ml_candidates r SET deleted_at = CASE WHEN $3 THEN $4 END, updated_at = $4
+                UPDATE ml_candidates r SET deleted_at = CASE WHEN {delete} THEN {at} END, updated_at = {at}
                 FROM old WHERE r.id = old.id RETURNING r.id, r.name, {ExperimentSql.LifecycleStage("r.deleted_at")} AS stage
             ), audit AS (
-                {AuditSql.Insert("old JOIN r ON r.id = old.id", deleted ? "run_deleted" : "run_restored", AuditEntity.Project, "$1", Target, "$2", "r.name",
+                {AuditSql.Insert("old JOIN r ON r.id = old.id", deleted ? "run_deleted" : "run_restored", AuditEntity.Project, project, Target, run, "r.name",
                     AuditSql.Changes(("lifecycle_stage", "old.stage", "r.stage")))}
             )
             SELECT count(*) FROM r
             """,
-            new NpgsqlParameter<long> { TypedValue = projectId },
-            new NpgsqlParameter<string> { TypedValue = runId },
-            new NpgsqlParameter<bool> { TypedValue = deleted },
-            new NpgsqlParameter<DateTime> { TypedValue = Timestamps.Now() });
-        return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0;
+            sql);
+        return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0 ? new Done() : RunSql.NotFound(runId);
     }
 
     /// <summary>One tag; <c>mlflow.runName</c> also renames the run, as MLflow keeps them in step.</summary>
-    public Task SetTagAsync(long projectId, string runId, KeyValue tag, CancellationToken cancellationToken) =>
-        RunWrite.ExecuteAsync(dataSource, projectId, runId,
+    public Task<Outcome<Done>> SetTagAsync(long projectId, string runId, KeyValue tag, CancellationToken cancellationToken)
+    {
+        var write = new RunWrite(projectId, runId);
+        var (key, value) = (write.Sql.Add(tag.Key), write.Sql.Add(tag.Value));
+        return write.WriteAsync(dataSource,
             $"""
             run AS (
-                SELECT c.id, c.name, (SELECT value FROM ml_candidate_metadata WHERE candidate_id = c.id AND name = $3) AS old_value
+                SELECT c.id, c.name, (SELECT value FROM ml_candidate_metadata WHERE candidate_id = c.id AND name = {key}) AS old_value
                 FROM ml_candidates c JOIN live ON c.id = live.id
             ), tag AS (
                 INSERT INTO ml_candidate_metadata (candidate_id, name, value)
-                SELECT id, $3, $4 FROM live
+                SELECT id, {key}, {value} FROM live
                 ON CONFLICT (candidate_id, name) DO UPDATE SET value = EXCLUDED.value
             ), renamed AS (
-                UPDATE ml_candidates r SET name = $4 FROM live WHERE r.id = live.id AND $3 = 'mlflow.runName'
+                UPDATE ml_candidates r SET name = {value} FROM live WHERE r.id = live.id AND {key} = '{ReservedKeys.RunName}'
             ), audit AS (
-                {AuditSql.Insert("run", "run_tag_set", AuditEntity.Project, "$1", Target, "$2", "run.name",
-                    AuditSql.KeyedChange("tags", "$3", "run.old_value", "$4::text"))}
+                {AuditSql.Insert("run", "run_tag_set", AuditEntity.Project, write.Project, Target, write.Run, "run.name",
+                    AuditSql.KeyedChange("tags", key, "run.old_value", $"{value}::text"))}
             )
             """,
-            null, [new NpgsqlParameter<string> { TypedValue = tag.Key }, new NpgsqlParameter<string> { TypedValue = tag.Value }],
-            cancellationToken, audited: true);
+            null, cancellationToken, audited: true);
+    }
 
-    /// <returns>false when the run has no such tag (MLflow answers RESOURCE_DOES_NOT_EXIST).</returns>
-    public async Task<bool> DeleteTagAsync(long projectId, string runId, string key, CancellationToken cancellationToken)
+    /// <summary>A tag the run does not have is RESOURCE_DOES_NOT_EXIST, as in MLflow.</summary>
+    public async Task<Outcome<Done>> DeleteTagAsync(long projectId, string runId, string key, CancellationToken cancellationToken)
     {
-        var deleted = await RunWrite.ExecuteAsync(dataSource, projectId, runId,
+        var write = new RunWrite(projectId, runId);
+        var tagKey = write.Sql.Add(key);
+        var deleted = await write.ExecuteAsync(dataSource,
             $"""
             deleted AS (
-                DELETE FROM ml_candidate_metadata t USING live WHERE t.candidate_id = live.id AND t.name = $3 RETURNING t.candidate_id, t.value
+                DELETE FROM ml_candidate_metadata t USING live WHERE t.candidate_id = live.id AND t.name = {tagKey} RETURNING t.candidate_id, t.value
             ), audit AS (
-                {AuditSql.Insert("deleted JOIN ml_candidates c ON c.id = deleted.candidate_id", "run_tag_deleted", AuditEntity.Project, "$1", Target, "$2",
-                    "c.name", AuditSql.KeyedChange("tags", "$3", "deleted.value", "NULL::text"))}
+                {AuditSql.Insert("deleted JOIN ml_candidates c ON c.id = deleted.candidate_id", "run_tag_deleted", AuditEntity.Project, write.Project, Target, write.Run,
+                    "c.name", AuditSql.KeyedChange("tags", tagKey, "deleted.value", "NULL::text"))}
             )
             """,
             "(SELECT count(*)::text FROM deleted)",
-            [new NpgsqlParameter<string> { TypedValue = key }], cancellationToken, audited: true);
-        return deleted != "0";
+            cancellationToken, audited: true);
+        return deleted.Error is { } error ? error
+            : deleted.Value != "0" ? new Done()
+            : MlflowError.ResourceDoesNotExist($"No tag with name: {key} in run with id {runId}");
     }
 
     private const string Target = "Run";
-
 }

@@ -1,17 +1,18 @@
 using Npgsql;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Runs;
 
 /// <summary>
-/// The one shape of every write to a run: find it in the project (<c>$1</c>, <c>$2</c> = run id), write only when it is
-/// live (CTEs read <c>live</c>), and report whether it was found and live, so that a missing run and a deleted one
-/// get MLflow's different errors without a second round trip. The whole statement is one transaction. An audited write
+/// The one shape of every write to a run: find it in the project (<see cref="Project"/>, <see cref="Run"/>), write only
+/// when it is live (CTEs read <c>live</c>), and report whether it was found and live, so that a missing run and a deleted
+/// one get MLflow's different errors without a second round trip. The whole statement is one transaction. An audited write
 /// (its CTEs insert an audit row) runs in a recorded batch, so the row names its actor; metric, param and input ingestion
-/// is not audited (README, Audit events) and skips that.
+/// is not audited (README, Audit events) and skips that. The writes add their own parameters to <see cref="Sql"/>.
 /// </summary>
-internal static class RunWrite
+internal sealed class RunWrite
 {
     /// <summary>SQLSTATE raised by registry_fail(); the message is for the client (see the Tracking migration).</summary>
     public const string RejectedState = "RG400";
@@ -19,22 +20,40 @@ internal static class RunWrite
     /// <summary>SQLSTATE raised by registry_missing(): the write names something the project does not have (404).</summary>
     public const string MissingState = "RG404";
 
-    public static async Task<string?> ExecuteAsync(
-        NpgsqlDataSource dataSource, long projectId, string runId, string writes, string? result, NpgsqlParameter[] parameters, CancellationToken cancellationToken,
-        bool audited = false)
+    private readonly string _runId;
+
+    public RunWrite(long projectId, string runId)
     {
-        var sql =
+        _runId = runId;
+        Project = Sql.Add(projectId);
+        Run = Sql.Add(runId);
+    }
+
+    public SqlParameters Sql { get; } = new();
+
+    /// <summary>The placeholder of the project's id.</summary>
+    public string Project { get; }
+
+    /// <summary>The placeholder of the run's id (MLflow's, text).</summary>
+    public string Run { get; }
+
+    /// <param name="writes">CTEs after <c>r</c> and <c>live</c>, or empty.</param>
+    /// <param name="result">SQL text the write answers with, or null.</param>
+    /// <returns>The result, or the error the request ends with.</returns>
+    public async Task<Outcome<string?>> ExecuteAsync(
+        NpgsqlDataSource dataSource, string writes, string? result, CancellationToken cancellationToken, bool audited = false)
+    {
+        var text =
             $"""
             WITH r AS (
-                SELECT r.id, r.deleted_at IS NOT NULL AS deleted FROM ml_candidates r WHERE r.project_id = $1 AND r.run_id = $2
+                SELECT r.id, r.deleted_at IS NOT NULL AS deleted FROM ml_candidates r WHERE r.project_id = {Project} AND r.run_id = {Run}
             ), live AS (
                 SELECT id FROM r WHERE NOT deleted
             ){(writes.Length > 0 ? "," : "")}
             {writes}
             SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM live), {result ?? "NULL::text"}
             """;
-        await using var batch = (audited ? dataSource.CreateRecordedBatch() : dataSource.CreateBatch()).Add(sql,
-            [new NpgsqlParameter<long> { TypedValue = projectId }, new NpgsqlParameter<string> { TypedValue = runId }, .. parameters]);
+        await using var batch = (audited ? dataSource.CreateRecordedBatch() : dataSource.CreateBatch()).Add(text, Sql);
         try
         {
             // The reader skips the recorded batch's first command, which returns no rows.
@@ -42,26 +61,31 @@ internal static class RunWrite
             await reader.ReadAsync(cancellationToken);
             if (reader.GetInt64(0) == 0)
             {
-                throw new MlflowException(RunSql.NotFound(runId));
+                return RunSql.NotFound(_runId);
             }
             if (reader.GetInt64(1) == 0)
             {
-                throw new MlflowException(RunSql.NotActive(runId));
+                return RunSql.NotActive(_runId);
             }
-            return reader.IsDBNull(2) ? null : reader.GetString(2);
+            return reader.IsDBNull(2) ? Outcome<string?>.Of(null) : reader.GetString(2);
         }
         catch (PostgresException e) when (e.SqlState == RejectedState)
         {
-            throw new MlflowException(MlflowError.InvalidParameterValue(e.MessageText));
+            return MlflowError.InvalidParameterValue(e.MessageText);
         }
         catch (PostgresException e) when (e.SqlState == MissingState)
         {
-            throw new MlflowException(MlflowError.ResourceDoesNotExist(e.MessageText));
+            return MlflowError.ResourceDoesNotExist(e.MessageText);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidTextRepresentation)
         {
-            // A stored tag that should hold JSON (mlflow.log-model.history) was overwritten with something else.
-            throw new MlflowException(MlflowError.InvalidParameterValue($"Cannot update run {runId}: {e.MessageText}."));
+            // A stored tag that should hold JSON (ReservedKeys.LogModelHistory) was overwritten with something else.
+            return MlflowError.InvalidParameterValue($"Cannot update run {_runId}: {e.MessageText}.");
         }
     }
+
+    /// <summary><see cref="ExecuteAsync"/> for a write that answers nothing but success.</summary>
+    public async Task<Outcome<Done>> WriteAsync(
+        NpgsqlDataSource dataSource, string writes, string? result, CancellationToken cancellationToken, bool audited = false) =>
+        (await ExecuteAsync(dataSource, writes, result, cancellationToken, audited)).Error is { } error ? error : new Done();
 }

@@ -39,42 +39,36 @@ internal static class RunsApi
         var tags = TrackingValidation.Tags(request.Tags, TrackingValidation.RunTag);
         // MLflow keeps run_name and the mlflow.runName tag in step.
         var name = request.RunName is { Length: > 0 } given ? TrackingValidation.RunName(given)
-            : tags.FirstOrDefault(t => t.Key == TrackingValidation.RunNameTag)?.Value ?? $"run-{Guid.NewGuid():N}"[..12];
-        tags = [.. tags.Where(t => t.Key != TrackingValidation.RunNameTag), new KeyValue(TrackingValidation.RunNameTag, name)];
+            : tags.FirstOrDefault(t => t.Key == ReservedKeys.RunName)?.Value ?? $"run-{Guid.NewGuid():N}"[..12];
+        tags = [.. tags.Where(t => t.Key != ReservedKeys.RunName), new KeyValue(ReservedKeys.RunName, name)];
         var startTime = request.StartTime ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         // MLflow keeps the user_id the client sends; without one, the run is the token owner's.
         var userName = TrackingValidation.RunUser(request.UserId) ?? user.Identity!.Name!;
 
-        var (outcome, run) = await store.CreateAsync(projectId, user.UserId(), userName, iid, name, startTime, tags, cancellationToken);
-        return outcome switch
-        {
-            RunStore.CreateOutcome.Created => TypedResults.Ok(new RunResponse(run!)),
-            RunStore.CreateOutcome.ExperimentNotFound => MlflowError.ResourceDoesNotExist($"No Experiment with id={experimentId} exists"),
-            _ => MlflowError.InvalidParameterValue($"The experiment {experimentId} must be in the 'active' state. Current state is deleted."),
-        };
+        return (await store.CreateAsync(projectId, user.UserId(), userName, experimentId, iid, name, startTime, tags, cancellationToken))
+            .Respond(run => new RunResponse(run));
     }
 
     private static async Task<Results<Ok<RunResponse>, MlflowError>> Get(long projectId, HttpRequest http, RunStore store, CancellationToken cancellationToken)
     {
         var runId = TrackingValidation.RunId(http.String("run_id"), http.String("run_uuid"));
-        var run = await store.FindAsync(projectId, runId, cancellationToken);
-        return run is null ? RunSql.NotFound(runId) : TypedResults.Ok(new RunResponse(run));
+        return (await store.FindAsync(projectId, runId, cancellationToken)).Respond(run => new RunResponse(run));
     }
 
-    private static async Task<Ok<RunInfoResponse>> Update(long projectId, JsonBody<UpdateRunRequest> body, RunStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<RunInfoResponse>, MlflowError>> Update(long projectId, JsonBody<UpdateRunRequest> body, RunStore store, CancellationToken cancellationToken)
     {
         var request = body.Value;
         var runId = TrackingValidation.RunId(request.RunId, request.RunUuid);
         var status = request.Status is null ? null : TrackingValidation.Status(request.Status);
         var name = string.IsNullOrEmpty(request.RunName) ? null : TrackingValidation.RunName(request.RunName);
-        return TypedResults.Ok(new RunInfoResponse(await store.UpdateAsync(projectId, runId, status, request.EndTime, name, cancellationToken)));
+        return (await store.UpdateAsync(projectId, runId, status, request.EndTime, name, cancellationToken)).Respond(info => new RunInfoResponse(info));
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetDeleted(
         long projectId, RunIdRequest request, bool deleted, RunStore store, CancellationToken cancellationToken)
     {
         var runId = TrackingValidation.RunId(request.RunId);
-        return await store.SetDeletedAsync(projectId, runId, deleted, cancellationToken) ? TypedResults.Ok(EmptyResponse.Instance) : RunSql.NotFound(runId);
+        return (await store.SetDeletedAsync(projectId, runId, deleted, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Ok<SearchRunsResponse>> Search(long projectId, JsonBody<SearchRunsRequest> body, RunSearch search, CancellationToken cancellationToken)
@@ -85,23 +79,21 @@ internal static class RunsApi
         return TypedResults.Ok(new SearchRunsResponse(runs, next));
     }
 
-    private static async Task<Ok<EmptyResponse>> LogMetric(long projectId, JsonBody<LogMetricRequest> body, RunLogStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> LogMetric(long projectId, JsonBody<LogMetricRequest> body, RunLogStore store, CancellationToken cancellationToken)
     {
         var r = body.Value;
         var metric = TrackingValidation.Metric(r.Key, r.Value, r.Timestamp, r.Step, r.ModelId, r.DatasetName, r.DatasetDigest);
-        await store.LogAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), [metric], [], [], cancellationToken);
-        return TypedResults.Ok(EmptyResponse.Instance);
+        return (await store.LogAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), [metric], [], [], cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
-    private static async Task<Ok<EmptyResponse>> LogParameter(long projectId, JsonBody<LogParamRequest> body, RunLogStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> LogParameter(long projectId, JsonBody<LogParamRequest> body, RunLogStore store, CancellationToken cancellationToken)
     {
         var r = body.Value;
         var param = TrackingValidation.Param(r.Key, r.Value);
-        await store.LogAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), [], [param], [], cancellationToken);
-        return TypedResults.Ok(EmptyResponse.Instance);
+        return (await store.LogAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), [], [param], [], cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
-    private static async Task<Ok<EmptyResponse>> LogBatch(long projectId, JsonBody<LogBatchRequest> body, RunLogStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> LogBatch(long projectId, JsonBody<LogBatchRequest> body, RunLogStore store, CancellationToken cancellationToken)
     {
         var r = body.Value;
         var runId = TrackingValidation.RunId(r.RunId);
@@ -113,16 +105,14 @@ internal static class RunsApi
         var tags = TrackingValidation.Tags(r.Tags, TrackingValidation.RunTag);
         Telemetry.Tag("registry.batch_size", metrics.Count + parameters.Count + tags.Count);
 
-        await store.LogAsync(projectId, runId, metrics, parameters, tags, cancellationToken);
-        return TypedResults.Ok(EmptyResponse.Instance);
+        return (await store.LogAsync(projectId, runId, metrics, parameters, tags, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
-    private static async Task<Ok<EmptyResponse>> SetTag(long projectId, JsonBody<SetRunTagRequest> body, RunStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetTag(long projectId, JsonBody<SetRunTagRequest> body, RunStore store, CancellationToken cancellationToken)
     {
         var r = body.Value;
         var tag = TrackingValidation.RunTag(r.Key, r.Value);
-        await store.SetTagAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), tag, cancellationToken);
-        return TypedResults.Ok(EmptyResponse.Instance);
+        return (await store.SetTagAsync(projectId, TrackingValidation.RunId(r.RunId, r.RunUuid), tag, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
@@ -130,12 +120,10 @@ internal static class RunsApi
     {
         var runId = TrackingValidation.RunId(body.Value.RunId);
         var key = Keys.Validate(body.Value.Key, "tag");
-        return await store.DeleteTagAsync(projectId, runId, key, cancellationToken)
-            ? TypedResults.Ok(EmptyResponse.Instance)
-            : MlflowError.ResourceDoesNotExist($"No tag with name: {key} in run with id {runId}");
+        return (await store.DeleteTagAsync(projectId, runId, key, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
-    private static async Task<Ok<EmptyResponse>> LogInputs(long projectId, JsonBody<LogInputsRequest> body, RunLogStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> LogInputs(long projectId, JsonBody<LogInputsRequest> body, RunLogStore store, CancellationToken cancellationToken)
     {
         var runId = TrackingValidation.RunId(body.Value.RunId);
         // As MLflow's server: datasets are required (MLflow 3's client may send only the logged models a run used).
@@ -159,11 +147,10 @@ internal static class RunsApi
                 JsonSerializer.Serialize(tags, MlflowJsonContext.Wire.ListKeyValue));
         }).ToList();
 
-        await store.LogInputsAsync(projectId, runId, inputs, modelIds, cancellationToken);
-        return TypedResults.Ok(EmptyResponse.Instance);
+        return (await store.LogInputsAsync(projectId, runId, inputs, modelIds, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
-    private static async Task<Ok<EmptyResponse>> LogModel(long projectId, JsonBody<LogModelRequest> body, RunLogStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> LogModel(long projectId, JsonBody<LogModelRequest> body, RunLogStore store, CancellationToken cancellationToken)
     {
         var runId = TrackingValidation.RunId(body.Value.RunId);
         var modelJson = Required(body.Value.ModelJson, "model_json");
@@ -180,8 +167,7 @@ internal static class RunsApi
             throw TrackingValidation.Invalid("'model_json' is not valid JSON.");
         }
 
-        await store.LogModelAsync(projectId, runId, modelJson, cancellationToken);
-        return TypedResults.Ok(EmptyResponse.Instance);
+        return (await store.LogModelAsync(projectId, runId, modelJson, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static string Required(string? value, string field) =>

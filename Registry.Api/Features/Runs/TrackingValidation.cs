@@ -65,14 +65,12 @@ internal static class TrackingValidation
         return new KeyValue(validKey, Keys.Value(value, "param", validKey, Limits.ParamValue));
     }
 
-    /// <summary>The tag that is also the run's name: setting it renames the run, so it is held to the name's limit.</summary>
-    public const string RunNameTag = "mlflow.runName";
-
+    /// <summary>A run's tag; <see cref="ReservedKeys.RunName"/> is also the run's name (setting it renames the run), so it is held to the name's limit.</summary>
     public static KeyValue RunTag(string? key, string? value)
     {
         var validKey = Keys.Validate(key, "tag");
         var validValue = Keys.Value(value, "tag", validKey, Limits.RunTagValue);
-        return new KeyValue(validKey, validKey == RunNameTag ? RunName(validValue) : validValue);
+        return new KeyValue(validKey, validKey == ReservedKeys.RunName ? RunName(validValue) : validValue);
     }
 
     public static string RunName(string name) => Text.Storable(name, "run_name").Length <= Limits.RunName

@@ -1,7 +1,6 @@
-using Registry.Api.Mlflow;
 using Registry.Data;
 
-namespace Registry.Api.Features.RegisteredModels;
+namespace Registry.Api.Mlflow;
 
 /// <summary>MLflow's rules for registered model names, descriptions and tags (mlflow/utils/validation.py).</summary>
 internal static class RegisteredModelValidation
