@@ -112,6 +112,23 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
         return (await ReadAsync(command, ReadUser, cancellationToken)).SingleOrDefault();
     }
 
+    /// <summary>A sign-in to the web UI: the user, read in the same statement that records the audit event on them.</summary>
+    public async Task<Outcome<UserDto>> SignInAsync(long userId, CancellationToken cancellationToken)
+    {
+        var sql = new SqlParameters();
+        await using var batch = dataSource.CreateRecordedBatch().Add(
+            $"""
+            WITH u AS (
+                SELECT {UserSelect.Sql} FROM users WHERE id = {sql.Add(userId)}
+            ), audit AS (
+                {AuditSql.Insert("u", "user_signed_in", AuditEntity.User, "u.id", "User", "u.id", "u.username", entityPath: "u.username")}
+            )
+            SELECT {UserSelect.Sql} FROM u
+            """,
+            sql);
+        return (await ReadAsync(batch, ReadUser, cancellationToken)).SingleOrDefault() is { } user ? user : AdminValidation.NotFound("User");
+    }
+
     public async Task<bool> DeleteUserAsync(long userId, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();

@@ -4,7 +4,6 @@ using Registry.Api.Auth;
 using Registry.Api.Changes;
 using Registry.Api.Features.Admin;
 using Registry.Api.Mlflow;
-using Npgsql;
 
 namespace Registry.Api.Features.SignIns;
 
@@ -19,17 +18,16 @@ internal static class SignInsApi
     /// <summary>The endpoint and what it needs, made here so that the composition has one line for sign-ins.</summary>
     public static WebApplication MapSignIns(this WebApplication app)
     {
-        var store = new SignInStore(app.Services.GetRequiredService<NpgsqlDataSource>());
         var forwarded = ForwardedClientAddress.Create(app.Services);
         // Any scope: a read_api token signs in to look around, and recording that is not a write it makes.
         app.MapGroup("/api/v4").RequireAuthorization(AccessPolicies.Token).WithTags("Administration").ProducesMlflowErrors(401, 403)
-            .MapPost("user/sign_ins", (HttpContext http, ClaimsPrincipal user, CancellationToken ct) => SignIn(http, user, forwarded, store, ct))
+            .MapPost("user/sign_ins", (HttpContext http, ClaimsPrincipal user, AdminStore store, CancellationToken ct) => SignIn(http, user, forwarded, store, ct))
             .AllowsAnyScope();
         return app;
     }
 
     private static async Task<Results<Ok<UserDto>, MlflowError>> SignIn(
-        HttpContext http, ClaimsPrincipal user, ForwardedClientAddress forwarded, SignInStore store, CancellationToken ct)
+        HttpContext http, ClaimsPrincipal user, ForwardedClientAddress forwarded, AdminStore store, CancellationToken ct)
     {
         var browser = forwarded.Verify(http);
         Actor.Current = (Actor.Current ?? Actor.FromRequest(http)) with
@@ -37,8 +35,6 @@ internal static class SignInsApi
             IpAddress = browser ?? Actor.Current?.IpAddress,
             Via = browser is null ? "api" : "web",
         };
-        return await store.SignInAsync(user.UserId(), ct) is { } signedIn
-            ? TypedResults.Ok(signedIn)
-            : MlflowError.ResourceDoesNotExist("User not found.");
+        return (await store.SignInAsync(user.UserId(), ct)).Respond(signedIn => signedIn);
     }
 }
