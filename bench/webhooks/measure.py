@@ -1,14 +1,15 @@
 """Webhook and audit figures (issue 18), against APIs bench/webhooks/run started on one database.
 
-  overhead  model-versions/create p50 in a project with 10 subscribed webhooks against one with none, interleaved
+  overhead  model-versions/create p50 in a project with 10 subscribed webhooks against one with none, interleaved: once
+            back to back, once settled (each write after the previous write's deliveries arrived)
   latency   how long after the write's answer each delivery reaches the receiver (one webhook, writes 100 ms apart)
-  audit     registered-models/create p50 through this branch's API (audit row + webhook CTE) against main's (neither),
-            the two APIs on the same database, interleaved
+  audit     registered-models/create p50 through this API (audit row + webhook CTE) against the before API (by default
+            the same source with audit-off.patch: no audit row, no actor command), on the same database, interleaved
   burst     WEBHOOK_BENCH_BURST (10,000) events written through the first API while both deliver; the second is killed (SIGKILL) a third of
             the way in; every outbox row must reach the receiver at least once; duplicates are counted
 
-WEBHOOK_BENCH_PHASES picks phases (all four), WEBHOOK_BENCH_N the timed requests per side (500). Prints one
-tab-separated line per figure. Usage: measure.py <admin token> <api url> <second api url> <second api pid> [<main api url>]
+WEBHOOK_BENCH_PHASES picks phases (all four), WEBHOOK_BENCH_OVERHEAD the overhead's modes (both), WEBHOOK_BENCH_N the timed requests per side (500). Prints one
+tab-separated line per figure. Usage: measure.py <admin token> <api url> <second api url> <second api pid> [<before api url>]
 """
 
 import json
@@ -26,11 +27,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import requests
 
 TOKEN, API, SECOND, SECOND_PID = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-MAIN = sys.argv[5] if len(sys.argv) > 5 else None
+BEFORE = sys.argv[5] if len(sys.argv) > 5 else None
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 N = int(os.environ.get("WEBHOOK_BENCH_N", "500"))
 BURST = int(os.environ.get("WEBHOOK_BENCH_BURST", "10000"))
 PHASES = os.environ.get("WEBHOOK_BENCH_PHASES", "overhead latency audit burst").split()
+MODES = os.environ.get("WEBHOOK_BENCH_OVERHEAD", "back_to_back settled").split()
 
 
 class Receiver:
@@ -84,6 +86,11 @@ class Receiver:
         with self.lock:
             return len(self.arrivals)
 
+    def wait_for(self, count, timeout):
+        deadline = time.monotonic() + timeout
+        while self.count() < count and time.monotonic() < deadline:
+            time.sleep(0.0005)
+
 
 def api(base, project):
     return f"{base}/api/v4/projects/{project}/ml/mlflow/api/2.0/mlflow"
@@ -125,18 +132,27 @@ def overhead(session, receiver):
         webhook(session, busy, receiver.url, ["model_version.created"])
     for pid in (quiet, busy):
         ok(session.post(f"{api(API, pid)}/registered-models/create", json={"name": "m"}, headers=HEADERS))
-    times = {quiet: [], busy: []}
-    for i in range(N + 50):
-        for pid in ((quiet, busy) if i % 2 == 0 else (busy, quiet)):
-            elapsed = timed(session, f"{api(API, pid)}/model-versions/create", {"name": "m", "source": "mlflow-artifacts:/1/x/artifacts/model"})
-            if i >= 50:  # warm-up
-                times[pid].append(elapsed)
-    q, b = statistics.median(times[quiet]), statistics.median(times[busy])
-    emit("create_version_p50_no_webhooks", q, "ms", f"n={N}")
-    emit("create_version_p50_10_webhooks", b, "ms", f"n={N}")
-    emit("create_version_p50_difference", b - q, "ms", "target <= 1 ms")
-    emit("create_version_p99_no_webhooks", p(times[quiet], 0.99), "ms")
-    emit("create_version_p99_10_webhooks", p(times[busy], 0.99), "ms")
+    drain(receiver)
+    for settled in (mode == "settled" for mode in MODES):
+        times = {quiet: [], busy: []}
+        for i in range(N + 50):
+            for pid in ((quiet, busy) if i % 2 == 0 else (busy, quiet)):
+                arrived = receiver.count()
+                elapsed = timed(session, f"{api(API, pid)}/model-versions/create", {"name": "m", "source": "mlflow-artifacts:/1/x/artifacts/model"})
+                if i >= 50:  # warm-up
+                    times[pid].append(elapsed)
+                if settled and pid == busy:
+                    receiver.wait_for(arrived + 10, timeout=5)
+        q, b = statistics.median(times[quiet]), statistics.median(times[busy])
+        how = "settled" if settled else "back_to_back"
+        note = ("each write after the previous one's 10 deliveries arrived: the write's own cost" if settled else
+                "each write right after the previous answer: the previous write's deliveries (dispatcher and this receiver) share the cores")
+        emit(f"create_version_p50_no_webhooks_{how}", q, "ms", f"n={N}")
+        emit(f"create_version_p50_10_webhooks_{how}", b, "ms", f"n={N}")
+        emit(f"create_version_p50_difference_{how}", b - q, "ms", f"target <= 1 ms; {note}")
+        emit(f"create_version_p99_no_webhooks_{how}", p(times[quiet], 0.99), "ms")
+        emit(f"create_version_p99_10_webhooks_{how}", p(times[busy], 0.99), "ms")
+        drain(receiver)
 
 
 def latency(session, receiver):
@@ -163,15 +179,15 @@ def latency(session, receiver):
 
 def audit(session):
     pid = project(session)
-    times = {API: [], MAIN: []}
+    times = {API: [], BEFORE: []}
     for i in range(N + 50):
-        for base in ((API, MAIN) if i % 2 == 0 else (MAIN, API)):
+        for base in ((API, BEFORE) if i % 2 == 0 else (BEFORE, API)):
             elapsed = timed(session, f"{api(base, pid)}/registered-models/create", {"name": f"a-{i}-{'h' if base == API else 'm'}", "tags": [{"key": "team", "value": "ml"}, {"key": "stage", "value": "dev"}]})
             if i >= 50:
                 times[base].append(elapsed)
-    before, after = statistics.median(times[MAIN]), statistics.median(times[API])
-    emit("create_model_p50_main", before, "ms", f"n={N}; main's API: no audit row")
-    emit("create_model_p50_hooks", after, "ms", f"n={N}; this branch: audit row and webhook CTE")
+    before, after = statistics.median(times[BEFORE]), statistics.median(times[API])
+    emit("create_model_p50_before", before, "ms", f"n={N}; the before API (by default this one with audit off)")
+    emit("create_model_p50_audited", after, "ms", f"n={N}; this API: audit row and webhook CTE")
     emit("create_model_p50_audit_cost", (after - before) / before * 100, "%", "target <= 5%")
 
 
@@ -228,7 +244,7 @@ def main():
         if "latency" in PHASES:
             latency(session, receiver)
             drain(receiver)
-        if "audit" in PHASES and MAIN:
+        if "audit" in PHASES and BEFORE:
             audit(session)
         if "burst" in PHASES:
             burst(session, receiver)
