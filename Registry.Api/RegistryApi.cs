@@ -14,9 +14,9 @@ using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
-using Registry.Api.Features.SignIns;
 using Registry.Api.Features.Webhooks;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Tracking;
 using Registry.Data;
 using Scalar.AspNetCore;
 

@@ -11,6 +11,7 @@ using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
 using Registry.Api.Features.Webhooks;
+using Registry.Api.Mlflow.Artifacts;
 
 namespace Registry.Api.Mlflow;
 
