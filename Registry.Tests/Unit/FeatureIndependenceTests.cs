@@ -22,6 +22,16 @@ public sealed class FeatureIndependenceTests
         Assert.True(references.Count == 0, $"Features refer to each other:\n{string.Join('\n', references)}");
     }
 
+    [Fact]
+    public void Mlflow_refers_to_no_feature()
+    {
+        Assert.True(Features.Length >= 10, $"Expected the feature folders under {Api}/Features.");
+
+        var references = References(Path.Combine(Api, "Mlflow"), Features).ToList();
+
+        Assert.True(references.Count == 0, $"Mlflow/ refers to features:\n{string.Join('\n', references)}");
+    }
+
     /// <summary>
     /// <c>path:line: text</c> of every line under <paramref name="folder"/> that names one of <paramref name="features"/>:
     /// a using of its namespace (plain, static or alias) or a name qualified through it (<c>Registry.Api.Features.Runs.RunSql</c>,

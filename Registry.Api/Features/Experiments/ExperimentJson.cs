@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Registry.Api.Mlflow;
 
 namespace Registry.Api.Features.Experiments;
 
@@ -19,5 +18,5 @@ internal static class ExperimentJson
                               FROM ml_experiment_metadata t WHERE t.experiment_id = e.id), '[]'::json))
         """;
 
-    public static Experiment Parse(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.Experiment)!;
+    public static Experiment Parse(string json) => JsonSerializer.Deserialize(json, ExperimentsJsonContext.Wire.Experiment)!;
 }

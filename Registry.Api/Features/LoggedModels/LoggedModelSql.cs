@@ -37,7 +37,7 @@ internal static class LoggedModelSql
 
     public const string From = "ml_logged_models lm JOIN ml_experiments e ON e.id = lm.experiment_id";
 
-    public static LoggedModel Parse(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.LoggedModel)!;
+    public static LoggedModel Parse(string json) => JsonSerializer.Deserialize(json, LoggedModelsJsonContext.Wire.LoggedModel)!;
 
     public static MlflowError NotFound(string modelId) => MlflowError.ResourceDoesNotExist($"Logged model with ID '{modelId}' not found.");
 }

@@ -39,9 +39,9 @@ internal static class RunSql
                                            WHERE o.candidate_id = r.id), '[]'::json)))
         """;
 
-    public static Run Parse(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.Run)!;
+    public static Run Parse(string json) => JsonSerializer.Deserialize(json, RunsJsonContext.Wire.Run)!;
 
-    public static RunInfo ParseInfo(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.RunInfo)!;
+    public static RunInfo ParseInfo(string json) => JsonSerializer.Deserialize(json, RunsJsonContext.Wire.RunInfo)!;
 
     public static MlflowError NotFound(string runId) => MlflowError.ResourceDoesNotExist($"Run with id={runId} not found");
 

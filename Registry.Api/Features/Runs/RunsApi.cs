@@ -144,8 +144,8 @@ internal static class RunsApi
             Required(dataset.Source, "dataset.source");
             var tags = TrackingValidation.Tags(input.Tags, TrackingValidation.RunTag);
             return (name, digest,
-                JsonSerializer.Serialize(dataset, MlflowJsonContext.Wire.Dataset),
-                JsonSerializer.Serialize(tags, MlflowJsonContext.Wire.ListKeyValue));
+                JsonSerializer.Serialize(dataset, RunsJsonContext.Wire.Dataset),
+                JsonSerializer.Serialize(tags, RunsJsonContext.Wire.ListKeyValue));
         }).ToList();
 
         return (await store.LogInputsAsync(projectId, runId, inputs, modelIds, cancellationToken)).Respond(_ => EmptyResponse.Instance);

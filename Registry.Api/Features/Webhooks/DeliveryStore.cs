@@ -106,5 +106,5 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
     public static MlflowError DeliveryNotFound(string webhookId, string deliveryId) =>
         MlflowError.ResourceDoesNotExist($"Delivery {deliveryId} of webhook {webhookId} not found.");
 
-    private static WebhookDelivery Parse(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.WebhookDelivery)!;
+    private static WebhookDelivery Parse(string json) => JsonSerializer.Deserialize(json, WebhooksJsonContext.Wire.WebhookDelivery)!;
 }
