@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -14,20 +15,31 @@ using Registry.Api.Features.LoggedModels;
 using Registry.Api.Features.ModelVersions;
 using Registry.Api.Features.Runs;
 using Registry.Api.Features.RegisteredModels;
-using Registry.Api.Features.SignIns;
 using Registry.Api.Features.Webhooks;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Tracking;
 using Registry.Data;
 using Scalar.AspNetCore;
 
 namespace Registry.Api;
 
 /// <summary>
-/// The API's composition, in one place: every service it registers, its middleware and every endpoint it maps. Only
-/// this file and the JSON source-generation context (which wants every wire type in one place) know every feature.
+/// The API's composition, in one place: every service it registers, its middleware, every endpoint it maps and every
+/// feature's JSON. Only this file knows every feature; features know <c>Mlflow/</c> and never each other.
 /// </summary>
 internal static class RegistryApi
 {
+    /// <summary>
+    /// Every feature's source-generated JSON, chained: request bodies are read through these alone (<see cref="MlflowWire"/>),
+    /// and responses through these before ASP.NET Core's reflection-based default.
+    /// </summary>
+    internal static readonly IJsonTypeInfoResolver[] JsonContexts =
+    [
+        MlflowJsonContext.Default, RegisteredModelsJsonContext.Default, ModelVersionsJsonContext.Default, ExperimentsJsonContext.Default,
+        RunsJsonContext.Default, LoggedModelsJsonContext.Default, ArtifactsJsonContext.Default, WebhooksJsonContext.Default,
+        AdminJsonContext.Default, FeaturesJsonContext.Default, AuditJsonContext.Default,
+    ];
+
     public static WebApplicationBuilder AddRegistryApi(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
@@ -45,10 +57,14 @@ internal static class RegistryApi
         builder.Services.AddSchemaReadiness();
         builder.Services.AddGracefulShutdown();
 
+        builder.Services.AddSingleton(new MlflowWire(JsonContexts));
         builder.Services.Configure<JsonOptions>(options =>
         {
             MlflowJsonContext.ConfigureWire(options.SerializerOptions);
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, MlflowJsonContext.Default);
+            for (var i = 0; i < JsonContexts.Length; i++)
+            {
+                options.SerializerOptions.TypeInfoResolverChain.Insert(i, JsonContexts[i]);
+            }
         });
         // Binding failures (malformed JSON, wrong content type) become exceptions the error middleware answers in MLflow's shape.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

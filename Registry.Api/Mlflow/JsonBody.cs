@@ -21,14 +21,13 @@ public sealed record JsonBody<T>(T Value) : IEndpointParameterMetadataProvider w
     public static void PopulateMetadata(ParameterInfo parameter, EndpointBuilder builder) =>
         builder.Metadata.Add(new JsonBodyMetadata(typeof(T)));
 
-    private static readonly JsonTypeInfo<T> TypeInfo = (JsonTypeInfo<T>)MlflowJsonContext.Wire.GetTypeInfo(typeof(T))!;
-
     public static async ValueTask<JsonBody<T>?> BindAsync(HttpContext context, ParameterInfo parameter)
     {
         var request = context.Request;
+        var typeInfo = context.RequestServices.GetRequiredService<MlflowWire>().TypeInfo<T>();
         if (request.ContentLength == 0 || context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false)
         {
-            return Empty();
+            return Empty(typeInfo);
         }
         // Checked here so the limit holds whatever server hosts the API; Kestrel enforces it too for chunked bodies.
         var limits = context.RequestServices.GetRequiredService<IOptions<RequestLimits>>().Value;
@@ -47,7 +46,7 @@ public sealed record JsonBody<T>(T Value) : IEndpointParameterMetadataProvider w
         T? value;
         try
         {
-            value = await JsonSerializer.DeserializeAsync(new JsonLimitStream(request.Body, limits.MaxRequestBodyBytes), TypeInfo, context.RequestAborted);
+            value = await JsonSerializer.DeserializeAsync(new JsonLimitStream(request.Body, limits.MaxRequestBodyBytes), typeInfo, context.RequestAborted);
         }
         catch (JsonException e)
         {
@@ -55,11 +54,11 @@ public sealed record JsonBody<T>(T Value) : IEndpointParameterMetadataProvider w
         }
         if (value is null)
         {
-            return Empty();
+            return Empty(typeInfo);
         }
-        JsonBodyErrors.RejectNullElements(value, TypeInfo);
+        JsonBodyErrors.RejectNullElements(value, typeInfo);
         return new JsonBody<T>(value);
     }
 
-    private static JsonBody<T> Empty() => new(JsonSerializer.Deserialize("{}"u8, TypeInfo)!);
+    private static JsonBody<T> Empty(JsonTypeInfo<T> typeInfo) => new(JsonSerializer.Deserialize("{}"u8, typeInfo)!);
 }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using Registry.Api.Features.ModelVersions;
 
 namespace Registry.Api.Mlflow;
 

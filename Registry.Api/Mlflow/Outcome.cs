@@ -30,6 +30,9 @@ public readonly struct Outcome<T>
 
     public Results<Ok<TResponse>, MlflowError> Respond<TResponse>(Func<T, TResponse> response) =>
         Error is { } error ? error : TypedResults.Ok(response(_value!));
+
+    /// <summary>For GitLab's deletes, which answer 204 with no body.</summary>
+    public Results<NoContent, MlflowError> RespondNoContent() => Error is { } error ? error : TypedResults.NoContent();
 }
 
 /// <summary>What a write that answers nothing but success holds: <c>Outcome&lt;Done&gt;</c>, returned as <c>new Done()</c>.</summary>

@@ -141,6 +141,28 @@ public sealed class ExperimentTests(RegistryAppFixture app)
         await (await _tracking.GetAsync($"experiments/get?experiment_id={id}")).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
     }
 
+    /// <summary>MLflow names the id as it was sent: <c>007</c> is experiment 7, and the message says <c>007</c>.</summary>
+    [Theory]
+    [InlineData("experiments/get")]
+    [InlineData("experiments/update")]
+    [InlineData("experiments/delete")]
+    [InlineData("experiments/restore")]
+    [InlineData("experiments/set-experiment-tag")]
+    [InlineData("experiments/delete-experiment-tag")]
+    [InlineData("runs/create")]
+    [InlineData("logged-models")]
+    public async Task A_missing_experiment_is_named_as_sent_leading_zeros_and_all(string rpc)
+    {
+        const string sent = "000999999";
+
+        var response = rpc == "experiments/get"
+            ? await _tracking.GetAsync($"{rpc}?experiment_id={sent}")
+            : await _tracking.PostAsync(rpc, new { experiment_id = sent, new_name = MlflowHttp.UniqueName("renamed"), key = "k", value = "v", start_time = 1 });
+
+        var message = await response.ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        Assert.Equal($"No Experiment with id={sent} exists", message);
+    }
+
     [Fact]
     public async Task A_registered_models_default_experiment_takes_runs()
     {

@@ -9,7 +9,7 @@ namespace Registry.Web.Session;
 /// Vouches to the API for the browser's address when signing someone in, so that the audit event names the browser
 /// rather than this server: the address and the token's digest, protected with this app's Data Protection key ring for
 /// a minute. The API reads the ring (it is in PostgreSQL) and trusts only what it can unprotect; a client calling the API
-/// directly cannot forge it. Mirrors <c>Registry.Api/Features/SignIns/ForwardedClientAddress.cs</c>.
+/// directly cannot forge it. Mirrors <c>Registry.Api/Features/Admin/ForwardedClientAddress.cs</c>.
 /// </summary>
 public sealed class ForwardedClientAddress(IDataProtectionProvider provider)
 {

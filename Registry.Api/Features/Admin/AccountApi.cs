@@ -13,7 +13,7 @@ internal static class AccountApi
     public static RouteGroupBuilder MapAccount(this RouteGroupBuilder api)
     {
         api.MapGet("user", async Task<Results<Ok<UserDto>, MlflowError>> (ClaimsPrincipal user, AdminStore store, CancellationToken ct) =>
-            await store.UserAsync(user.UserId(), ct) is { } me ? TypedResults.Ok(me) : NotFound("User"));
+            (await store.UserAsync(user.UserId(), ct)).Respond(me => me));
         api.MapGet("users", Users);
         api.MapGet("projects", (ClaimsPrincipal user, AdminStore store, CancellationToken ct) => store.ProjectsAsync(user.IsAdmin() ? null : user.UserId(), ct));
         api.MapGet("projects/{projectId:long}", Project).RequireAuthorization(AccessPolicies.ProjectMember);
@@ -27,9 +27,9 @@ internal static class AccountApi
         api.MapGet("personal_access_tokens/{id:long}", async Task<Results<Ok<TokenDto>, MlflowError>> (long id, ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
             await VisibleTokenAsync(id, user, tokens, ct) is { } token ? TypedResults.Ok(token) : NotFound("Token"));
         api.MapDelete("personal_access_tokens/self", async Task<Results<NoContent, MlflowError>> (ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
-            await tokens.RevokeAsync(SelfTokenId(user), ct) ? TypedResults.NoContent() : NotFound("Token")).AllowsAnyScope();
+            (await tokens.RevokeAsync(SelfTokenId(user), ct)).RespondNoContent()).AllowsAnyScope();
         api.MapDelete("personal_access_tokens/{id:long}", async Task<Results<NoContent, MlflowError>> (long id, ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
-            await VisibleTokenAsync(id, user, tokens, ct) is not null && await tokens.RevokeAsync(id, ct) ? TypedResults.NoContent() : NotFound("Token"));
+            await VisibleTokenAsync(id, user, tokens, ct) is null ? NotFound("Token") : (await tokens.RevokeAsync(id, ct)).RespondNoContent());
         api.MapPost("personal_access_tokens/{id:long}/rotate", RotateToken);
         return api;
     }
@@ -53,10 +53,12 @@ internal static class AccountApi
     private static async Task<Results<Ok<ProjectDetailsDto>, MlflowError>> Project(
         long projectId, ClaimsPrincipal user, AdminStore store, AccessLookup access, CancellationToken ct)
     {
-        var level = await access.EffectiveLevelAsync(user, projectId, ct);
-        return level is not null && await store.ProjectAsync(projectId, ct) is { } project
-            ? TypedResults.Ok(new ProjectDetailsDto(project.Id, project.Name, project.CreatedAt, new ProjectPermissions(new ProjectAccessDto((int)level))))
-            : MlflowError.ResourceDoesNotExist(ProjectMemberHandler.ProjectNotFound);
+        if (await access.EffectiveLevelAsync(user, projectId, ct) is not { } level)
+        {
+            return MlflowError.ResourceDoesNotExist(ProjectMemberHandler.ProjectNotFound);
+        }
+        return (await store.ProjectAsync(projectId, ct)).Respond(project =>
+            new ProjectDetailsDto(project.Id, project.Name, project.CreatedAt, new ProjectPermissions(new ProjectAccessDto((int)level))));
     }
 
     private static async Task<Results<Ok<TokenDto>, MlflowError>> RotateToken(
@@ -68,10 +70,9 @@ internal static class AccountApi
         }
         if (token.Revoked)
         {
-            return MlflowError.InvalidParameterValue("The token is already revoked.");
+            return TokenStore.AlreadyRevoked;
         }
-        var rotated = await tokens.RotateAsync(id, lifetime.ForRotation(expires_at, token.ExpiresAt), ct);
-        return rotated is null ? MlflowError.InvalidParameterValue("The token is already revoked.") : TypedResults.Ok(rotated);
+        return (await tokens.RotateAsync(id, lifetime.ForRotation(expires_at, token.ExpiresAt), ct)).Respond(rotated => rotated);
     }
 
     private static long SelfTokenId(ClaimsPrincipal user) => long.Parse(user.FindFirstValue(RegistryClaims.TokenIdType)!, CultureInfo.InvariantCulture);

@@ -22,10 +22,10 @@ internal static class AdminApi
         var admin = api.MapGroup("").RequireAuthorization(AccessPolicies.Administrator);
         admin.MapPost("projects", CreateProject);
         admin.MapDelete("projects/{projectId:long}", async Task<Results<NoContent, MlflowError>> (long projectId, AdminStore store, CancellationToken ct) =>
-            await store.DeleteProjectAsync(projectId, ct) ? TypedResults.NoContent() : NotFound("Project"));
+            (await store.DeleteProjectAsync(projectId, ct)).RespondNoContent());
         admin.MapPost("users", CreateUser);
         admin.MapDelete("users/{id:long}", async Task<Results<NoContent, MlflowError>> (long id, AdminStore store, CancellationToken ct) =>
-            await store.DeleteUserAsync(id, ct) ? TypedResults.NoContent() : NotFound("User"));
+            (await store.DeleteUserAsync(id, ct)).RespondNoContent());
         admin.MapPost("users/{userId:long}/personal_access_tokens", (long userId, JsonBody<CreateTokenRequest> body, TokenStore tokens, TokenLifetime lifetime, CancellationToken ct) =>
             CreateToken(userId, body.Value, tokens, lifetime, ct));
         return app;
@@ -37,8 +37,7 @@ internal static class AdminApi
     private static async Task<Results<Ok<UserDto>, MlflowError>> CreateUser(JsonBody<CreateUserRequest> body, AdminStore store, CancellationToken ct)
     {
         var username = Name(body.Value.Username, "username", Limits.Username);
-        var user = await store.CreateUserAsync(username, body.Value.Admin ?? false, ct);
-        return user is null ? MlflowError.ResourceAlreadyExists($"Username '{username}' is already taken.") : TypedResults.Ok(user);
+        return (await store.CreateUserAsync(username, body.Value.Admin ?? false, ct)).Respond(user => user);
     }
 
     /// <summary>A token for a user: by an administrator for anyone, or by users for themselves.</summary>
@@ -47,7 +46,6 @@ internal static class AdminApi
     {
         var name = Name(request.Name, "name", 255);
         var scopes = Scopes(request.Scopes);
-        var token = await tokens.CreateAsync(userId, name, scopes, lifetime.ForNewToken(request.ExpiresAt), ct);
-        return token is null ? NotFound("User") : TypedResults.Ok(token);
+        return (await tokens.CreateAsync(userId, name, scopes, lifetime.ForNewToken(request.ExpiresAt), ct)).Respond(token => token);
     }
 }

@@ -70,7 +70,7 @@ internal static class AdminCli
         {
             case "create-user":
                 var user = await store.CreateUserAsync(AdminValidation.Name(args[0], "username", 255), args.Contains("--admin"), ct);
-                return await Report(user is null ? null : $"user {user.Id} {user.Username}{(user.IsAdmin ? " (administrator)" : "")}", "that username is taken");
+                return await Report(user.Error is null ? $"user {user.Value.Id} {user.Value.Username}{(user.Value.IsAdmin ? " (administrator)" : "")}" : null, "that username is taken");
             case "create-project":
                 var project = await store.CreateProjectAsync(AdminValidation.Name(args[0], "name", 255), ct);
                 if (Option(args, "--owner") is { } owner)
@@ -86,9 +86,10 @@ internal static class AdminCli
                 var token = await tokens.CreateAsync(await UserIdAsync(store, args[0]), Option(args, "--name") ?? "cli",
                     AdminValidation.Scopes((Option(args, "--scopes") ?? "api").Split(',')),
                     lifetime.ForNewToken(Option(args, "--expires-at") is { } date ? DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture) : null), ct);
-                return await Report(token?.Token, "no such user");
+                return await Report(token.Error is null ? token.Value.Token : null, "no such user");
             case "revoke-token":
-                return await Report(await tokens.RevokeAsync(long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture), ct) ? $"token {args[0]} revoked" : null, "no such token");
+                var revoked = await tokens.RevokeAsync(long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture), ct);
+                return await Report(revoked.Error is null ? $"token {args[0]} revoked" : null, "no such token");
             case "list-users":
                 foreach (var u in await store.UsersAsync(null, ct)) Console.WriteLine($"{u.Id}\t{u.Username}\t{(u.IsAdmin ? "admin" : "")}");
                 return 0;

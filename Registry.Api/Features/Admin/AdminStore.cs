@@ -53,14 +53,14 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
         return await ReadAsync(command, ReadProject, cancellationToken);
     }
 
-    public async Task<ProjectDto?> ProjectAsync(long projectId, CancellationToken cancellationToken)
+    public async Task<Outcome<ProjectDto>> ProjectAsync(long projectId, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();
         await using var command = sql.Command(dataSource, $"SELECT {ProjectSelect.Sql} FROM projects WHERE id = {sql.Add(projectId)}");
-        return (await ReadAsync(command, ReadProject, cancellationToken)).SingleOrDefault();
+        return (await ReadAsync(command, ReadProject, cancellationToken)).SingleOrDefault() is { } project ? project : AdminValidation.NotFound("Project");
     }
 
-    public async Task<bool> DeleteProjectAsync(long projectId, CancellationToken cancellationToken)
+    public async Task<Outcome<Done>> DeleteProjectAsync(long projectId, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();
         await using var batch = dataSource.CreateRecordedBatch().Add(
@@ -74,11 +74,10 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
             SELECT count(*) FROM p
             """,
             sql);
-        return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0;
+        return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0 ? new Done() : AdminValidation.NotFound("Project");
     }
 
-    /// <returns>The user, or null when the username is taken.</returns>
-    public async Task<UserDto?> CreateUserAsync(string username, bool admin, CancellationToken cancellationToken)
+    public async Task<Outcome<UserDto>> CreateUserAsync(string username, bool admin, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();
         await using var batch = dataSource.CreateRecordedBatch().Add(
@@ -92,7 +91,9 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
             SELECT {UserSelect.Sql} FROM u
             """,
             sql);
-        return (await ReadAsync(batch, ReadUser, cancellationToken)).SingleOrDefault();
+        return (await ReadAsync(batch, ReadUser, cancellationToken)).SingleOrDefault() is { } user
+            ? user
+            : MlflowError.ResourceAlreadyExists($"Username '{username}' is already taken.");
     }
 
     /// <param name="username">Only the user with exactly this name; null for every user.</param>
@@ -105,11 +106,11 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
         return await ReadAsync(command, ReadUser, cancellationToken);
     }
 
-    public async Task<UserDto?> UserAsync(long userId, CancellationToken cancellationToken)
+    public async Task<Outcome<UserDto>> UserAsync(long userId, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();
         await using var command = sql.Command(dataSource, $"SELECT {UserSelect.Sql} FROM users WHERE id = {sql.Add(userId)}");
-        return (await ReadAsync(command, ReadUser, cancellationToken)).SingleOrDefault();
+        return (await ReadAsync(command, ReadUser, cancellationToken)).SingleOrDefault() is { } user ? user : AdminValidation.NotFound("User");
     }
 
     /// <summary>A sign-in to the web UI: the user, read in the same statement that records the audit event on them.</summary>
@@ -129,7 +130,7 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
         return (await ReadAsync(batch, ReadUser, cancellationToken)).SingleOrDefault() is { } user ? user : AdminValidation.NotFound("User");
     }
 
-    public async Task<bool> DeleteUserAsync(long userId, CancellationToken cancellationToken)
+    public async Task<Outcome<Done>> DeleteUserAsync(long userId, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();
         var user = sql.Add(userId);
@@ -155,7 +156,7 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
                 access.ForgetToken(digest);
             }
         }
-        return found;
+        return found ? new Done() : AdminValidation.NotFound("User");
     }
 
     public async Task<IReadOnlyList<MemberDto>> MembersAsync(long projectId, CancellationToken cancellationToken)

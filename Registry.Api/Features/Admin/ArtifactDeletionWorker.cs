@@ -1,6 +1,6 @@
 using Npgsql;
 using Registry.Api.Auth;
-using Registry.Api.Features.Artifacts;
+using Registry.Api.Mlflow.Artifacts;
 using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Admin;

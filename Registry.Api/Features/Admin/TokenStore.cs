@@ -24,8 +24,8 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
     private static readonly int CreatedAt = TokenSelect.Add("created_at");
     private static readonly int ExpiresAt = TokenSelect.Add("expires_at");
 
-    /// <returns>The new token with its plaintext (shown once), or null when the user does not exist.</returns>
-    public async Task<TokenDto?> CreateAsync(long userId, string name, IReadOnlyList<string> scopes, DateOnly expiresAt, CancellationToken cancellationToken)
+    /// <returns>The new token with its plaintext (shown once).</returns>
+    public async Task<Outcome<TokenDto>> CreateAsync(long userId, string name, IReadOnlyList<string> scopes, DateOnly expiresAt, CancellationToken cancellationToken)
     {
         var plaintext = NewTokenText();
         var sql = new SqlParameters();
@@ -43,8 +43,9 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
             SELECT {TokenSelect.Sql} FROM t
             """,
             sql);
-        var token = (await ReadAsync(batch, ReadToken, cancellationToken)).SingleOrDefault();
-        return token is null ? null : WithPlaintext(token, plaintext);
+        return (await ReadAsync(batch, ReadToken, cancellationToken)).SingleOrDefault() is { } token
+            ? WithPlaintext(token, plaintext)
+            : AdminValidation.NotFound("User");
     }
 
     /// <param name="userId">Only this user's tokens; null for every token.</param>
@@ -59,7 +60,7 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
     }
 
     /// <summary>Revokes a token: this API process refuses it at once, the others when the database's notification reaches them.</summary>
-    public async Task<bool> RevokeAsync(long tokenId, CancellationToken cancellationToken)
+    public async Task<Outcome<Done>> RevokeAsync(long tokenId, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();
         await using var batch = dataSource.CreateRecordedBatch().Add(
@@ -77,18 +78,17 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
             sql);
         if (await batch.ExecuteScalarAsync(cancellationToken) is not byte[] digest)
         {
-            return false;
+            return AdminValidation.NotFound("Token");
         }
         access.ForgetToken(digest);
-        return true;
+        return new Done();
     }
 
     /// <summary>
     /// GitLab's rotate: revokes the token and issues a new one with the same name, scopes and owner, in one transaction.
     /// The new token never outlives the old one, even if the old one's expiry changed since the caller read it.
     /// </summary>
-    /// <returns>null when the token was already revoked.</returns>
-    public async Task<TokenDto?> RotateAsync(long tokenId, DateOnly expiresAt, CancellationToken cancellationToken)
+    public async Task<Outcome<TokenDto>> RotateAsync(long tokenId, DateOnly expiresAt, CancellationToken cancellationToken)
     {
         var plaintext = NewTokenText();
         var sql = new SqlParameters();
@@ -111,11 +111,13 @@ internal sealed class TokenStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
-            return null;
+            return AlreadyRevoked;
         }
         access.ForgetToken(reader.GetFieldValue<byte[]>(TokenSelect.Count));
         return WithPlaintext(ReadToken(reader), plaintext);
     }
+
+    public static MlflowError AlreadyRevoked => MlflowError.InvalidParameterValue("The token is already revoked.");
 
     /// <summary>GitLab's format: a recognisable prefix (secret scanners look for it) and 192 random bits.</summary>
     private static string NewTokenText() => "glpat-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Artifacts;
 
 namespace Registry.Api.Features.Artifacts;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Registry.Api.Mlflow.Artifacts;
 
 namespace Registry.Api.Features.Artifacts;
 

@@ -1,13 +1,12 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Registry.Api.Features.Runs;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Artifacts;
 
 namespace Registry.Api.Features.Artifacts;
 
 /// <summary>
-/// The mlflow-artifacts proxy (what the client's HttpArtifactRepository talks to for <c>mlflow-artifacts:/</c> URIs),
-/// and the tracking API's run artifact listing.
+/// The mlflow-artifacts proxy: what the client's HttpArtifactRepository talks to for <c>mlflow-artifacts:/</c> URIs.
 /// </summary>
 internal static class ArtifactsApi
 {
@@ -21,12 +20,6 @@ internal static class ArtifactsApi
         artifacts.MapPost("mpu/complete/{**path}", CompleteMultipart).AddEndpointFilter<DeletedProjectGuard>();
         artifacts.MapPost("mpu/abort/{**path}", AbortMultipart);
         return artifacts;
-    }
-
-    public static RouteGroupBuilder MapRunArtifacts(this RouteGroupBuilder mlflow)
-    {
-        mlflow.MapGet("artifacts/list", ListRun);
-        return mlflow;
     }
 
     /// <summary>Streams the body to storage; never buffers it whole. Audited once the bytes are in place (<see cref="ArtifactAudit"/>).</summary>
@@ -112,32 +105,4 @@ internal static class ArtifactsApi
 
     private static string Required(string? value, string field) =>
         string.IsNullOrEmpty(value) ? throw new MlflowException(MlflowError.InvalidParameterValue(MlflowMessages.Missing(field))) : value;
-
-    /// <summary><c>artifacts/list</c> of the tracking API: a run's artifacts, paths relative to the run's artifact root.</summary>
-    private static async Task<Results<Ok<ListArtifactsResponse>, MlflowError>> ListRun(
-        long projectId, HttpRequest http, RunStore runs, IArtifactStore store, CancellationToken cancellationToken)
-    {
-        var runId = TrackingValidation.RunId(http.String("run_id"), http.String("run_uuid"));
-        var directory = ArtifactPath.Normalize(http.String("path"), allowEmpty: true);
-        var run = await runs.FindAsync(projectId, runId, cancellationToken);
-        if (run.Error is { } error)
-        {
-            return error;
-        }
-
-        var root = run.Value.Info.ArtifactUri;
-        var files = (await store.ListAsync(projectId, $"{ArtifactUris.StoragePath(root)}/{directory}".TrimEnd('/'), cancellationToken))
-            .Select(f => f with { Path = directory.Length == 0 ? f.Path : $"{directory}/{f.Path}" });
-        return TypedResults.Ok(new ListArtifactsResponse(root, [.. files]));
-    }
-}
-
-public sealed record ListArtifactsResponse(string? RootUri, IReadOnlyList<ArtifactFile> Files);
-
-internal static class ArtifactUris
-{
-    public const string Scheme = "mlflow-artifacts:/";
-
-    /// <summary>Where an <c>mlflow-artifacts:/a/b</c> URI lives in the project's storage: <c>a/b</c>.</summary>
-    public static string StoragePath(string uri) => uri.StartsWith(Scheme, StringComparison.Ordinal) ? uri[Scheme.Length..].Trim('/') : uri;
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Npgsql;
 using Registry.Api.Auth;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Artifacts;
 using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.Artifacts;

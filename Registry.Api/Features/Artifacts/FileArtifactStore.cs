@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Artifacts;
 
 namespace Registry.Api.Features.Artifacts;
 

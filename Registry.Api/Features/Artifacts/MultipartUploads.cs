@@ -1,4 +1,5 @@
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Artifacts;
 
 namespace Registry.Api.Features.Artifacts;
 

@@ -6,6 +6,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Options;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Artifacts;
 
 namespace Registry.Api.Features.Artifacts;
 

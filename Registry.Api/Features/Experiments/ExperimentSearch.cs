@@ -1,6 +1,7 @@
 using Npgsql;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.Experiments;
 
@@ -47,7 +48,7 @@ internal sealed class ExperimentSearch(NpgsqlDataSource dataSource)
             .And(page.AfterCondition(parameters));
 
         await using var batch = CustomPlans.Batch(dataSource,
-            $"SELECT {ExperimentSql.Json} FROM ml_experiments e WHERE {where} ORDER BY {page.OrderSql} LIMIT {parameters.Add(maxResults + 1)}",
+            $"SELECT {ExperimentJson.Sql} FROM ml_experiments e WHERE {where} ORDER BY {page.OrderSql} LIMIT {parameters.Add(maxResults + 1)}",
             parameters,
             ExperimentSql.EnsureDefault(projectId));
 
@@ -56,7 +57,7 @@ internal sealed class ExperimentSearch(NpgsqlDataSource dataSource)
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                experiments.Add(ExperimentSql.Parse(reader.GetString(0)));
+                experiments.Add(ExperimentJson.Parse(reader.GetString(0)));
             }
         }
         return (experiments, page.NextToken(experiments, maxResults, KeyOf));

@@ -2,6 +2,7 @@ using Npgsql;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Tracking;
 using Registry.Data;
 
 namespace Registry.Api.Features.Experiments;
@@ -46,16 +47,16 @@ internal sealed class ExperimentStore(NpgsqlDataSource dataSource)
         }
     }
 
-    public async Task<Outcome<Experiment>> FindAsync(long projectId, int iid, CancellationToken cancellationToken)
+    public async Task<Outcome<Experiment>> FindAsync(long projectId, ExperimentId experimentId, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
-        if (iid == ExperimentSql.DefaultId)
+        if (experimentId.Iid == ExperimentSql.DefaultId)
         {
             batch.BatchCommands.Add(ExperimentSql.EnsureDefault(projectId));
         }
         var sql = new SqlParameters();
-        batch.Add($"SELECT {ExperimentSql.Json} FROM ml_experiments e WHERE e.project_id = {sql.Add(projectId)} AND e.iid = {sql.Add(iid)}", sql);
-        return await batch.ExecuteScalarAsync(cancellationToken) is string json ? ExperimentSql.Parse(json) : ExperimentSql.NotFound(iid);
+        batch.Add($"SELECT {ExperimentJson.Sql} FROM ml_experiments e WHERE e.project_id = {sql.Add(projectId)} AND e.iid = {sql.Add(experimentId.Iid)}", sql);
+        return await batch.ExecuteScalarAsync(cancellationToken) is string json ? ExperimentJson.Parse(json) : experimentId.NotFound();
     }
 
     /// <summary>set_experiment relies on RESOURCE_DOES_NOT_EXIST here to decide to create.</summary>
@@ -63,16 +64,16 @@ internal sealed class ExperimentStore(NpgsqlDataSource dataSource)
     {
         var sql = new SqlParameters();
         await using var command = sql.Command(dataSource,
-            $"SELECT {ExperimentSql.Json} FROM ml_experiments e WHERE e.project_id = {sql.Add(projectId)} AND e.name = {sql.Add(name)}");
+            $"SELECT {ExperimentJson.Sql} FROM ml_experiments e WHERE e.project_id = {sql.Add(projectId)} AND e.name = {sql.Add(name)}");
         return await command.ExecuteScalarAsync(cancellationToken) is string json
-            ? ExperimentSql.Parse(json)
+            ? ExperimentJson.Parse(json)
             : MlflowError.ResourceDoesNotExist($"Could not find experiment with name '{name}'");
     }
 
-    public async Task<Outcome<Done>> RenameAsync(long projectId, int iid, string newName, CancellationToken cancellationToken)
+    public async Task<Outcome<Done>> RenameAsync(long projectId, ExperimentId experimentId, string newName, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();
-        var (project, experiment) = (sql.Add(projectId), sql.Add(iid));
+        var (project, experiment) = (sql.Add(projectId), sql.Add(experimentId.Iid));
         try
         {
             return await AffectsAsync(
@@ -87,7 +88,7 @@ internal sealed class ExperimentStore(NpgsqlDataSource dataSource)
                 )
                 SELECT count(*) FROM e
                 """,
-                sql, iid, cancellationToken);
+                sql, experimentId, cancellationToken);
         }
         catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: Constraints.ExperimentName })
         {
@@ -96,10 +97,10 @@ internal sealed class ExperimentStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Soft delete (lifecycle_stage "deleted"), as MLflow does; its runs are marked deleted with it.</summary>
-    public Task<Outcome<Done>> SetDeletedAsync(long projectId, int iid, bool deleted, CancellationToken cancellationToken)
+    public Task<Outcome<Done>> SetDeletedAsync(long projectId, ExperimentId experimentId, bool deleted, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();
-        var (project, experiment, delete, at) = (sql.Add(projectId), sql.Add(iid), sql.Add(deleted), sql.Add(Timestamps.Now()));
+        var (project, experiment, delete, at) = (sql.Add(projectId), sql.Add(experimentId.Iid), sql.Add(deleted), sql.Add(Timestamps.Now()));
         return AffectsAsync(
             $"""
             WITH old AS (
@@ -116,13 +117,13 @@ internal sealed class ExperimentStore(NpgsqlDataSource dataSource)
             )
             SELECT count(*) FROM e
             """,
-            sql, iid, cancellationToken);
+            sql, experimentId, cancellationToken);
     }
 
-    public Task<Outcome<Done>> SetTagAsync(long projectId, int iid, string key, string value, CancellationToken cancellationToken)
+    public Task<Outcome<Done>> SetTagAsync(long projectId, ExperimentId experimentId, string key, string value, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();
-        var (project, experiment, tagKey, tagValue, at) = (sql.Add(projectId), sql.Add(iid), sql.Add(key), sql.Add(value), sql.Add(Timestamps.Now()));
+        var (project, experiment, tagKey, tagValue, at) = (sql.Add(projectId), sql.Add(experimentId.Iid), sql.Add(key), sql.Add(value), sql.Add(Timestamps.Now()));
         return AffectsAsync(
             $"""
             WITH e AS (
@@ -138,13 +139,13 @@ internal sealed class ExperimentStore(NpgsqlDataSource dataSource)
             )
             SELECT count(*) FROM e
             """,
-            sql, iid, cancellationToken);
+            sql, experimentId, cancellationToken);
     }
 
-    public Task<Outcome<Done>> DeleteTagAsync(long projectId, int iid, string key, CancellationToken cancellationToken)
+    public Task<Outcome<Done>> DeleteTagAsync(long projectId, ExperimentId experimentId, string key, CancellationToken cancellationToken)
     {
         var sql = new SqlParameters();
-        var (project, experiment, tagKey) = (sql.Add(projectId), sql.Add(iid), sql.Add(key));
+        var (project, experiment, tagKey) = (sql.Add(projectId), sql.Add(experimentId.Iid), sql.Add(key));
         return AffectsAsync(
             $"""
             WITH e AS (
@@ -157,7 +158,7 @@ internal sealed class ExperimentStore(NpgsqlDataSource dataSource)
             )
             SELECT count(*) FROM e
             """,
-            sql, iid, cancellationToken);
+            sql, experimentId, cancellationToken);
     }
 
     private const string Target = "Experiment";
@@ -165,9 +166,9 @@ internal sealed class ExperimentStore(NpgsqlDataSource dataSource)
     private static MlflowError AlreadyExists(string name) => MlflowError.ResourceAlreadyExists($"Experiment(name={name}) already exists.");
 
     /// <summary>Runs a write that answers with how many experiments it found, in a recorded batch.</summary>
-    private async Task<Outcome<Done>> AffectsAsync(string text, SqlParameters sql, int iid, CancellationToken cancellationToken)
+    private async Task<Outcome<Done>> AffectsAsync(string text, SqlParameters sql, ExperimentId experimentId, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateRecordedBatch().Add(text, sql);
-        return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0 ? new Done() : ExperimentSql.NotFound(iid);
+        return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0 ? new Done() : experimentId.NotFound();
     }
 }

@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Registry.Api.Auth;
-using Registry.Api.Features.Runs;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Tracking;
 using Registry.Data;
 
 namespace Registry.Api.Features.Experiments;
@@ -49,8 +49,8 @@ internal static class ExperimentsApi
     private static async Task<Results<Ok<ExperimentResponse>, MlflowError>> Get(
         long projectId, HttpRequest http, ExperimentStore store, CancellationToken cancellationToken)
     {
-        var iid = ExperimentSql.RequireId(http.String("experiment_id"));
-        return (await store.FindAsync(projectId, iid, cancellationToken)).Respond(experiment => new ExperimentResponse(experiment));
+        var experimentId = ExperimentSql.RequireId(http.String("experiment_id"));
+        return (await store.FindAsync(projectId, experimentId, cancellationToken)).Respond(experiment => new ExperimentResponse(experiment));
     }
 
     private static async Task<Results<Ok<ExperimentResponse>, MlflowError>> GetByName(
@@ -71,42 +71,42 @@ internal static class ExperimentsApi
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Update(
         long projectId, JsonBody<UpdateExperimentRequest> body, ExperimentStore store, CancellationToken cancellationToken)
     {
-        var iid = ExperimentSql.RequireId(body.Value.ExperimentId);
+        var experimentId = ExperimentSql.RequireId(body.Value.ExperimentId);
         var newName = TrackingValidation.ExperimentName(body.Value.NewName, "new_name");
         if (ModelExperimentNames.IsReserved(newName))
         {
             throw ModelExperimentNames.Reserved(newName);
         }
 
-        return (await store.RenameAsync(projectId, iid, newName, cancellationToken)).Respond(_ => EmptyResponse.Instance);
+        return (await store.RenameAsync(projectId, experimentId, newName, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetDeleted(
         long projectId, ExperimentIdRequest request, bool deleted, ExperimentStore store, CancellationToken cancellationToken)
     {
-        var iid = ExperimentSql.RequireId(request.ExperimentId);
-        if (deleted && iid == ExperimentSql.DefaultId)
+        var experimentId = ExperimentSql.RequireId(request.ExperimentId);
+        if (deleted && experimentId.Iid == ExperimentSql.DefaultId)
         {
             // As MLflow's file store: runs started without an experiment land here, so it must stay usable.
             return MlflowError.InvalidParameterValue("Cannot delete the default experiment '0'. This is an internally reserved experiment.");
         }
-        return (await store.SetDeletedAsync(projectId, iid, deleted, cancellationToken)).Respond(_ => EmptyResponse.Instance);
+        return (await store.SetDeletedAsync(projectId, experimentId, deleted, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetTag(
         long projectId, JsonBody<SetExperimentTagRequest> body, ExperimentStore store, CancellationToken cancellationToken)
     {
-        var iid = ExperimentSql.RequireId(body.Value.ExperimentId);
+        var experimentId = ExperimentSql.RequireId(body.Value.ExperimentId);
         var key = Keys.Validate(body.Value.Key, "tag");
         var value = Keys.Value(body.Value.Value, "tag", key, Limits.ExperimentTagValue);
-        return (await store.SetTagAsync(projectId, iid, key, value, cancellationToken)).Respond(_ => EmptyResponse.Instance);
+        return (await store.SetTagAsync(projectId, experimentId, key, value, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
         long projectId, JsonBody<DeleteExperimentTagRequest> body, ExperimentStore store, CancellationToken cancellationToken)
     {
-        var iid = ExperimentSql.RequireId(body.Value.ExperimentId);
+        var experimentId = ExperimentSql.RequireId(body.Value.ExperimentId);
         var key = Keys.Validate(body.Value.Key, "tag");
-        return (await store.DeleteTagAsync(projectId, iid, key, cancellationToken)).Respond(_ => EmptyResponse.Instance);
+        return (await store.DeleteTagAsync(projectId, experimentId, key, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 }

@@ -1,5 +1,5 @@
-using Registry.Api.Features.Runs;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.LoggedModels;
 
@@ -35,7 +35,3 @@ public sealed record SearchLoggedModelsRequest(
     List<string>? ExperimentIds, string? Filter, List<LoggedModelDatasetFilter?>? Datasets, List<LoggedModelOrderBy?>? OrderBy, long? MaxResults, string? PageToken);
 
 public sealed record SearchLoggedModelsResponse(IReadOnlyList<LoggedModel> Models, string? NextPageToken);
-
-public sealed record ModelOutput(string? ModelId, long? Step);
-
-public sealed record LogOutputsRequest(string? RunId, List<ModelOutput?>? Models);

@@ -1,6 +1,6 @@
 using Npgsql;
-using Registry.Api.Features.Experiments;
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.LoggedModels;
 

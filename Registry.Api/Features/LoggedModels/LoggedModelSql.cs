@@ -37,12 +37,7 @@ internal static class LoggedModelSql
 
     public const string From = "ml_logged_models lm JOIN ml_experiments e ON e.id = lm.experiment_id";
 
-    /// <summary>A logged model <c>lm</c>'s files, for SQL that resolves URIs (as <see cref="ArtifactUri(string, string)"/>).</summary>
-    public const string ArtifactUriSql = "'mlflow-artifacts:/' || e.iid || '/models/' || lm.model_id || '/artifacts'";
-
-    public static LoggedModel Parse(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.LoggedModel)!;
-
-    public static string ArtifactUri(string experimentId, string modelId) => $"mlflow-artifacts:/{experimentId}/models/{modelId}/artifacts";
+    public static LoggedModel Parse(string json) => JsonSerializer.Deserialize(json, LoggedModelsJsonContext.Wire.LoggedModel)!;
 
     public static MlflowError NotFound(string modelId) => MlflowError.ResourceDoesNotExist($"Logged model with ID '{modelId}' not found.");
 }

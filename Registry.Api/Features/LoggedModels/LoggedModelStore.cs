@@ -1,34 +1,33 @@
 using Npgsql;
 using Registry.Api.Changes;
-using Registry.Api.Features.Experiments;
-using Registry.Api.Features.Runs;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Artifacts;
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.LoggedModels;
 
 /// <summary>
-/// Logged models, their params (write-once) and tags, and the runs that output them. Create, finalize, delete and tag
+/// Logged models, their params (write-once) and tags. Create, finalize, delete and tag
 /// writes record their audit event (target <c>LoggedModel</c>, its model id) in their own statement.
 /// </summary>
 internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
 {
     public const string Pending = "LOGGED_MODEL_PENDING";
 
-    /// <param name="experimentId">The experiment as the client named it, for the errors.</param>
     public async Task<Outcome<LoggedModel>> CreateAsync(
-        long projectId, long userId, string experimentId, int experimentIid, string name, string? modelType, string? sourceRunId,
+        long projectId, long userId, ExperimentId experimentId, string name, string? modelType, string? sourceRunId,
         IReadOnlyList<KeyValue> parameters, IReadOnlyList<KeyValue> tags, CancellationToken cancellationToken)
     {
         var modelId = $"m-{Guid.NewGuid():N}";
         var now = Timestamps.Now();
         await using var batch = dataSource.CreateRecordedBatch();
-        if (experimentIid == 0)
+        if (experimentId.Iid == ExperimentSql.DefaultId)
         {
             batch.BatchCommands.Add(ExperimentSql.EnsureDefault(projectId));
         }
         var sql = new SqlParameters();
-        var (project, experiment, model, modelName) = (sql.Add(projectId), sql.Add(experimentIid), sql.Add(modelId), sql.Add(name));
+        var (project, experiment, model, modelName) = (sql.Add(projectId), sql.Add(experimentId.Iid), sql.Add(modelId), sql.Add(name));
         var (type, sourceRun, at) = (sql.Add(modelType), sql.Add(sourceRunId), sql.Add(now));
         var (paramKeys, paramValues) = (sql.Add<string[]>([.. parameters.Select(p => p.Key)]), sql.Add<string[]>([.. parameters.Select(p => p.Value)]));
         var (tagKeys, tagValues) = (sql.Add<string[]>([.. tags.Select(t => t.Key)]), sql.Add<string[]>([.. tags.Select(t => t.Value)]));
@@ -59,16 +58,16 @@ internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
         await reader.ReadAsync(cancellationToken);
         if (reader.GetInt64(0) == 0)
         {
-            return ExperimentSql.NotFound(experimentId);
+            return experimentId.NotFound();
         }
         if (reader.GetInt64(1) == 0)
         {
-            return MlflowError.InvalidParameterValue($"The experiment {experimentId} must be in the 'active' state. Current state is deleted.");
+            return MlflowError.InvalidParameterValue($"The experiment {experimentId.Sent} must be in the 'active' state. Current state is deleted.");
         }
 
         var millis = Timestamps.ToMillis(now);
-        var wireExperimentId = Sql.Text(experimentIid);
-        var info = new LoggedModelInfo(modelId, wireExperimentId, name, millis, millis, LoggedModelSql.ArtifactUri(wireExperimentId, modelId), Pending,
+        var wireExperimentId = Sql.Text(experimentId.Iid);
+        var info = new LoggedModelInfo(modelId, wireExperimentId, name, millis, millis, ArtifactUris.LoggedModel(wireExperimentId, modelId), Pending,
             userId, modelType, sourceRunId, null, [.. tags.OrderBy(t => t.Key, StringComparer.Ordinal)], []);
         return new LoggedModel(info, new LoggedModelData([.. parameters.OrderBy(p => p.Key, StringComparer.Ordinal)], []));
     }
@@ -194,35 +193,10 @@ internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
         {
             return (long)(await command.ExecuteScalarAsync(cancellationToken))! > 0 ? new Done() : LoggedModelSql.NotFound(modelId);
         }
-        catch (PostgresException e) when (e.SqlState == RunWrite.RejectedState)
+        catch (PostgresException e) when (e.SqlState == SqlStates.Rejected)
         {
             return MlflowError.InvalidParameterValue(e.MessageText);
         }
-    }
-
-    /// <summary>Links a run to the logged models it produced; every model must exist in the project, or nothing is linked.</summary>
-    public async Task<Outcome<Done>> LogOutputsAsync(long projectId, string runId, IReadOnlyList<(string ModelId, long Step)> outputs, CancellationToken cancellationToken)
-    {
-        var write = new RunWrite(projectId, runId);
-        var (models, steps) = (write.Sql.Add<string[]>([.. outputs.Select(o => o.ModelId)]), write.Sql.Add<long[]>([.. outputs.Select(o => o.Step)]));
-        var missing = await write.ExecuteAsync(dataSource,
-            $"""
-            missing AS (
-                SELECT o.model_id FROM unnest({models}::text[]) AS o(model_id)
-                WHERE NOT EXISTS (SELECT 1 FROM ml_logged_models lm WHERE lm.project_id = {write.Project} AND lm.model_id = o.model_id AND lm.deleted_at IS NULL)
-            ), outputs AS (
-                INSERT INTO ml_candidate_outputs (candidate_id, logged_model_id, step)
-                SELECT live.id, lm.id, o.step FROM live, unnest({models}::text[], {steps}::int8[]) AS o(model_id, step)
-                JOIN ml_logged_models lm ON lm.project_id = {write.Project} AND lm.model_id = o.model_id
-                WHERE NOT EXISTS (SELECT 1 FROM missing)
-                ON CONFLICT (candidate_id, logged_model_id) DO UPDATE SET step = EXCLUDED.step
-            )
-            """,
-            "(SELECT string_agg(model_id, ', ') FROM missing)",
-            cancellationToken);
-        return missing.Error is { } error ? error
-            : missing.Value is null ? new Done()
-            : MlflowError.ResourceDoesNotExist($"Logged model(s) not found: {missing.Value}.");
     }
 
     private const string Target = "LoggedModel";

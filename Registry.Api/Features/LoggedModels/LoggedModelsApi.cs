@@ -1,10 +1,9 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Registry.Api.Auth;
-using Registry.Api.Features.Artifacts;
-using Registry.Api.Features.Experiments;
-using Registry.Api.Features.Runs;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Artifacts;
+using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.LoggedModels;
 
@@ -25,7 +24,6 @@ internal static class LoggedModelsApi
         models.MapDelete("{modelId}/tags/{key}", DeleteTag);
         models.MapPost("{modelId}/params", LogParams);
         models.MapGet("{modelId}/artifacts/directories", ListArtifacts);
-        mlflow.MapPost("runs/outputs", LogOutputs);
         return mlflow;
     }
 
@@ -34,14 +32,14 @@ internal static class LoggedModelsApi
     {
         var request = body.Value;
         var experimentId = string.IsNullOrEmpty(request.ExperimentId) ? "0" : request.ExperimentId;
-        var iid = ExperimentSql.RequireId(experimentId);
+        var experiment = ExperimentSql.RequireId(experimentId);
         var name = string.IsNullOrEmpty(request.Name) ? $"model-{Guid.NewGuid():N}"[..14] : RegisteredModelValidation.Name(request.Name);
         var modelType = string.IsNullOrEmpty(request.ModelType) ? null : Text.Storable(request.ModelType, "model_type");
         var sourceRunId = string.IsNullOrEmpty(request.SourceRunId) ? null : TrackingValidation.RunId(request.SourceRunId);
         var parameters = TrackingValidation.Params(request.Params);
         var tags = TrackingValidation.Tags(request.Tags, TrackingValidation.RunTag);
 
-        return (await store.CreateAsync(projectId, user.UserId(), experimentId, iid, name, modelType, sourceRunId, parameters, tags, cancellationToken))
+        return (await store.CreateAsync(projectId, user.UserId(), experiment, name, modelType, sourceRunId, parameters, tags, cancellationToken))
             .Respond(model => new LoggedModelResponse(model));
     }
 
@@ -103,20 +101,6 @@ internal static class LoggedModelsApi
         {
             return error;
         }
-        var root = model.Value.Info.ArtifactUri;
-        var files = (await artifacts.ListAsync(projectId, $"{ArtifactUris.StoragePath(root)}/{directory}".TrimEnd('/'), cancellationToken))
-            .Select(f => f with { Path = directory.Length == 0 ? f.Path : $"{directory}/{f.Path}" });
-        return TypedResults.Ok(new ListArtifactsResponse(root, [.. files]));
-    }
-
-    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> LogOutputs(
-        long projectId, JsonBody<LogOutputsRequest> body, LoggedModelStore store, CancellationToken cancellationToken)
-    {
-        var runId = TrackingValidation.RunId(body.Value.RunId);
-        var outputs = (body.Value.Models ?? []).Select(m => m?.ModelId is { Length: > 0 } id
-            ? (id, m.Step ?? 0)
-            : throw TrackingValidation.Invalid("Each entry of 'models' needs a 'model_id'.")).ToList();
-
-        return (await store.LogOutputsAsync(projectId, runId, outputs, cancellationToken)).Respond(_ => EmptyResponse.Instance);
+        return TypedResults.Ok(await artifacts.ListUnderAsync(projectId, model.Value.Info.ArtifactUri, directory, cancellationToken));
     }
 }

@@ -1,6 +1,7 @@
 using Npgsql;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Artifacts;
 using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Features.ModelVersions;
@@ -190,11 +191,11 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
                 SELECT depth, source FROM chain ORDER BY depth DESC LIMIT 1
             )
             SELECT COALESCE(
-                       (SELECT {{Runs.RunSql.ArtifactUri}} || COALESCE('/' || NULLIF(substring(last.source FROM '^runs:/[^/]+/(.*)$'), ''), '')
+                       (SELECT {{ArtifactUris.RunSql}} || COALESCE('/' || NULLIF(substring(last.source FROM '^runs:/[^/]+/(.*)$'), ''), '')
                         FROM ml_candidates r JOIN ml_experiments e ON e.id = r.experiment_id
                         WHERE r.project_id = {{key.Project}} AND r.run_id = substring(last.source FROM '^runs:/([^/]+)')),
-                       (SELECT {{LoggedModels.LoggedModelSql.ArtifactUriSql}}
-                        FROM {{LoggedModels.LoggedModelSql.From}}
+                       (SELECT {{ArtifactUris.LoggedModelSql}}
+                        FROM ml_logged_models lm JOIN ml_experiments e ON e.id = lm.experiment_id
                         WHERE lm.project_id = {{key.Project}} AND lm.deleted_at IS NULL AND lm.model_id = substring(last.source FROM '^models:/(m-[^/]+)/?$')),
                        last.source),
                    last.depth = {{maxDepth}} AND last.source ~ '^models:/[^/]+/[0-9]{1,9}$'

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.Runs;
 

@@ -1,4 +1,5 @@
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.Runs;
 
@@ -7,11 +8,6 @@ namespace Registry.Api.Features.Runs;
 public sealed record RunInfo(
     string RunId, string RunUuid, string? RunName, string ExperimentId, string? UserId, string Status,
     long StartTime, long? EndTime, string ArtifactUri, string LifecycleStage);
-
-/// <summary>MLflow's Metric; the last four are MLflow 3's link to a logged model and the dataset it was computed on.</summary>
-public sealed record Metric(
-    string Key, double Value, long Timestamp, long Step,
-    string? DatasetName = null, string? DatasetDigest = null, string? ModelId = null, string? RunId = null);
 
 public sealed record MetricWithRunId(string Key, double Value, long Timestamp, long Step, string RunId);
 
@@ -25,7 +21,9 @@ public sealed record ModelInput(string? ModelId);
 
 public sealed record RunInputs(IReadOnlyList<DatasetInput> DatasetInputs, IReadOnlyList<ModelInput> ModelInputs);
 
-public sealed record RunOutputs(IReadOnlyList<LoggedModels.ModelOutput> ModelOutputs);
+public sealed record ModelOutput(string? ModelId, long? Step);
+
+public sealed record RunOutputs(IReadOnlyList<ModelOutput> ModelOutputs);
 
 public sealed record Run(RunInfo Info, RunData Data, RunInputs Inputs, RunOutputs Outputs);
 
@@ -55,6 +53,8 @@ public sealed record LogBatchRequest(string? RunId, List<MetricInput?>? Metrics,
 public sealed record LogInputsRequest(string? RunId, List<DatasetInput?>? Datasets, List<ModelInput?>? Models);
 
 public sealed record LogModelRequest(string? RunId, string? ModelJson);
+
+public sealed record LogOutputsRequest(string? RunId, List<ModelOutput?>? Models);
 
 public sealed record SearchRunsRequest(
     List<string>? ExperimentIds, string? Filter, string? RunViewType, long? MaxResults, List<string>? OrderBy, string? PageToken);

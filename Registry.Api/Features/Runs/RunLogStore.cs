@@ -1,5 +1,6 @@
 using Npgsql;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.Runs;
 

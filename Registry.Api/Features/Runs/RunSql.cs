@@ -1,20 +1,18 @@
 using System.Text.Json;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Artifacts;
 
 namespace Registry.Api.Features.Runs;
 
 /// <summary>How a run is read, in one place: MLflow's Run JSON built by PostgreSQL for a run <c>r</c> of experiment <c>e</c>.</summary>
 internal static class RunSql
 {
-    /// <summary>mlflow-artifacts URIs resolve against the tracking URI, which already names the project.</summary>
-    public const string ArtifactUri = "'mlflow-artifacts:/' || e.iid || '/' || r.run_id || '/artifacts'";
-
     public const string InfoJson =
         $"""
         json_build_object(
             'run_id', r.run_id, 'run_uuid', r.run_id, 'run_name', r.name, 'experiment_id', e.iid::text,
             'user_id', r.user_name, 'status', r.status, 'start_time', r.start_time, 'end_time', r.end_time,
-            'artifact_uri', {ArtifactUri},
+            'artifact_uri', {ArtifactUris.RunSql},
             'lifecycle_stage', CASE WHEN r.deleted_at IS NULL THEN 'active' ELSE 'deleted' END)
         """;
 
@@ -41,9 +39,9 @@ internal static class RunSql
                                            WHERE o.candidate_id = r.id), '[]'::json)))
         """;
 
-    public static Run Parse(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.Run)!;
+    public static Run Parse(string json) => JsonSerializer.Deserialize(json, RunsJsonContext.Wire.Run)!;
 
-    public static RunInfo ParseInfo(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.RunInfo)!;
+    public static RunInfo ParseInfo(string json) => JsonSerializer.Deserialize(json, RunsJsonContext.Wire.RunInfo)!;
 
     public static MlflowError NotFound(string runId) => MlflowError.ResourceDoesNotExist($"Run with id={runId} not found");
 

@@ -1,30 +1,30 @@
 using Npgsql;
 using Registry.Api.Changes;
-using Registry.Api.Features.Experiments;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Artifacts;
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.Runs;
 
 /// <summary>
-/// Runs themselves: create, read, update, delete and restore, and their tags one at a time (set-tag, delete-tag). Each
-/// write records its audit event (target <c>Run</c>, its run id) in its own statement.
+/// Runs themselves: create, read, update, delete and restore, their tags one at a time (set-tag, delete-tag), and the logged
+/// models they output (runs/outputs). Each audited write records its audit event (target <c>Run</c>, its run id) in its own statement.
 /// </summary>
 internal sealed class RunStore(NpgsqlDataSource dataSource)
 {
-    /// <param name="experimentId">The experiment as the client named it, for the errors.</param>
     public async Task<Outcome<Run>> CreateAsync(
-        long projectId, long userId, string userName, string experimentId, int experimentIid, string name, long startTime, IReadOnlyList<KeyValue> tags,
+        long projectId, long userId, string userName, ExperimentId experimentId, string name, long startTime, IReadOnlyList<KeyValue> tags,
         CancellationToken cancellationToken)
     {
         var runId = Guid.NewGuid().ToString("N");
         await using var batch = dataSource.CreateRecordedBatch();
-        if (experimentIid == 0)
+        if (experimentId.Iid == ExperimentSql.DefaultId)
         {
             batch.BatchCommands.Add(ExperimentSql.EnsureDefault(projectId));
         }
         var sql = new SqlParameters();
-        var (project, experiment, run, runName) = (sql.Add(projectId), sql.Add(experimentIid), sql.Add(runId), sql.Add(name));
+        var (project, experiment, run, runName) = (sql.Add(projectId), sql.Add(experimentId.Iid), sql.Add(runId), sql.Add(name));
         var (user, start, at) = (sql.Add(userId), sql.Add(startTime), sql.Add(Timestamps.Now()));
         var (keys, values) = (sql.Add<string[]>([.. tags.Select(t => t.Key)]), sql.Add<string[]>([.. tags.Select(t => t.Value)]));
         batch.Add(
@@ -50,16 +50,15 @@ internal sealed class RunStore(NpgsqlDataSource dataSource)
         await reader.ReadAsync(cancellationToken);
         if (reader.GetInt64(0) == 0)
         {
-            return ExperimentSql.NotFound(experimentId);
+            return experimentId.NotFound();
         }
         if (reader.GetInt64(1) == 0)
         {
-            return MlflowError.InvalidParameterValue($"The experiment {experimentId} must be in the 'active' state. Current state is deleted.");
+            return MlflowError.InvalidParameterValue($"The experiment {experimentId.Sent} must be in the 'active' state. Current state is deleted.");
         }
 
-        var wireExperimentId = Sql.Text(experimentIid);
-        var info = new RunInfo(runId, runId, name, wireExperimentId, userName, "RUNNING", startTime, null,
-            $"mlflow-artifacts:/{wireExperimentId}/{runId}/artifacts", "active");
+        var wireExperimentId = Sql.Text(experimentId.Iid);
+        var info = new RunInfo(runId, runId, name, wireExperimentId, userName, "RUNNING", startTime, null, ArtifactUris.Run(wireExperimentId, runId), "active");
         return new Run(info, new RunData([], [], [.. tags.OrderBy(t => t.Key, StringComparer.Ordinal)]), new RunInputs([], []), new RunOutputs([]));
     }
 
@@ -166,6 +165,31 @@ internal sealed class RunStore(NpgsqlDataSource dataSource)
         return deleted.Error is { } error ? error
             : deleted.Value != "0" ? new Done()
             : MlflowError.ResourceDoesNotExist($"No tag with name: {key} in run with id {runId}");
+    }
+
+    /// <summary>Links a run to the logged models it produced; every model must exist in the project, or nothing is linked.</summary>
+    public async Task<Outcome<Done>> LogOutputsAsync(long projectId, string runId, IReadOnlyList<(string ModelId, long Step)> outputs, CancellationToken cancellationToken)
+    {
+        var write = new RunWrite(projectId, runId);
+        var (models, steps) = (write.Sql.Add<string[]>([.. outputs.Select(o => o.ModelId)]), write.Sql.Add<long[]>([.. outputs.Select(o => o.Step)]));
+        var missing = await write.ExecuteAsync(dataSource,
+            $"""
+            missing AS (
+                SELECT o.model_id FROM unnest({models}::text[]) AS o(model_id)
+                WHERE NOT EXISTS (SELECT 1 FROM ml_logged_models lm WHERE lm.project_id = {write.Project} AND lm.model_id = o.model_id AND lm.deleted_at IS NULL)
+            ), outputs AS (
+                INSERT INTO ml_candidate_outputs (candidate_id, logged_model_id, step)
+                SELECT live.id, lm.id, o.step FROM live, unnest({models}::text[], {steps}::int8[]) AS o(model_id, step)
+                JOIN ml_logged_models lm ON lm.project_id = {write.Project} AND lm.model_id = o.model_id
+                WHERE NOT EXISTS (SELECT 1 FROM missing)
+                ON CONFLICT (candidate_id, logged_model_id) DO UPDATE SET step = EXCLUDED.step
+            )
+            """,
+            "(SELECT string_agg(model_id, ', ') FROM missing)",
+            cancellationToken);
+        return missing.Error is { } error ? error
+            : missing.Value is null ? new Done()
+            : MlflowError.ResourceDoesNotExist($"Logged model(s) not found: {missing.Value}.");
     }
 
     private const string Target = "Run";

@@ -2,6 +2,7 @@ using Npgsql;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.Runs;
 
@@ -14,12 +15,6 @@ namespace Registry.Api.Features.Runs;
 /// </summary>
 internal sealed class RunWrite
 {
-    /// <summary>SQLSTATE raised by registry_fail(); the message is for the client (see the Tracking migration).</summary>
-    public const string RejectedState = "RG400";
-
-    /// <summary>SQLSTATE raised by registry_missing(): the write names something the project does not have (404).</summary>
-    public const string MissingState = "RG404";
-
     private readonly string _runId;
 
     public RunWrite(long projectId, string runId)
@@ -69,11 +64,11 @@ internal sealed class RunWrite
             }
             return reader.IsDBNull(2) ? Outcome<string?>.Of(null) : reader.GetString(2);
         }
-        catch (PostgresException e) when (e.SqlState == RejectedState)
+        catch (PostgresException e) when (e.SqlState == SqlStates.Rejected)
         {
             return MlflowError.InvalidParameterValue(e.MessageText);
         }
-        catch (PostgresException e) when (e.SqlState == MissingState)
+        catch (PostgresException e) when (e.SqlState == SqlStates.Missing)
         {
             return MlflowError.ResourceDoesNotExist(e.MessageText);
         }

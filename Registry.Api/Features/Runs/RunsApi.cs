@@ -2,8 +2,8 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Registry.Api.Auth;
-using Registry.Api.Features.Experiments;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Tracking;
 using Registry.Data;
 
 namespace Registry.Api.Features.Runs;
@@ -26,6 +26,7 @@ internal static class RunsApi
         runs.MapPost("delete-tag", DeleteTag);
         runs.MapPost("log-inputs", LogInputs);
         runs.MapPost("log-model", LogModel);
+        runs.MapPost("outputs", LogOutputs);
         return mlflow;
     }
 
@@ -35,7 +36,7 @@ internal static class RunsApi
         var request = body.Value;
         // The client sends "0" when no experiment is set; an absent id means the same.
         var experimentId = string.IsNullOrEmpty(request.ExperimentId) ? "0" : request.ExperimentId;
-        var iid = ExperimentSql.RequireId(experimentId);
+        var experiment = ExperimentSql.RequireId(experimentId);
         var tags = TrackingValidation.Tags(request.Tags, TrackingValidation.RunTag);
         // MLflow keeps run_name and the mlflow.runName tag in step.
         var name = request.RunName is { Length: > 0 } given ? TrackingValidation.RunName(given)
@@ -45,7 +46,7 @@ internal static class RunsApi
         // MLflow keeps the user_id the client sends; without one, the run is the token owner's.
         var userName = TrackingValidation.RunUser(request.UserId) ?? user.Identity!.Name!;
 
-        return (await store.CreateAsync(projectId, user.UserId(), userName, experimentId, iid, name, startTime, tags, cancellationToken))
+        return (await store.CreateAsync(projectId, user.UserId(), userName, experiment, name, startTime, tags, cancellationToken))
             .Respond(run => new RunResponse(run));
     }
 
@@ -143,8 +144,8 @@ internal static class RunsApi
             Required(dataset.Source, "dataset.source");
             var tags = TrackingValidation.Tags(input.Tags, TrackingValidation.RunTag);
             return (name, digest,
-                JsonSerializer.Serialize(dataset, MlflowJsonContext.Wire.Dataset),
-                JsonSerializer.Serialize(tags, MlflowJsonContext.Wire.ListKeyValue));
+                JsonSerializer.Serialize(dataset, RunsJsonContext.Wire.Dataset),
+                JsonSerializer.Serialize(tags, RunsJsonContext.Wire.ListKeyValue));
         }).ToList();
 
         return (await store.LogInputsAsync(projectId, runId, inputs, modelIds, cancellationToken)).Respond(_ => EmptyResponse.Instance);
@@ -168,6 +169,17 @@ internal static class RunsApi
         }
 
         return (await store.LogModelAsync(projectId, runId, modelJson, cancellationToken)).Respond(_ => EmptyResponse.Instance);
+    }
+
+    private static async Task<Results<Ok<EmptyResponse>, MlflowError>> LogOutputs(
+        long projectId, JsonBody<LogOutputsRequest> body, RunStore store, CancellationToken cancellationToken)
+    {
+        var runId = TrackingValidation.RunId(body.Value.RunId);
+        var outputs = (body.Value.Models ?? []).Select(m => m?.ModelId is { Length: > 0 } id
+            ? (id, m.Step ?? 0)
+            : throw TrackingValidation.Invalid("Each entry of 'models' needs a 'model_id'.")).ToList();
+
+        return (await store.LogOutputsAsync(projectId, runId, outputs, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static string Required(string? value, string field) =>

@@ -24,14 +24,19 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
                 FROM webhook_delivery_attempts a WHERE a.delivery_id = d.id), '[]'::json))
         """;
 
-    /// <returns>Newest first, keyset-paged; null when the project has no such webhook.</returns>
-    public async Task<(IReadOnlyList<WebhookDelivery> Deliveries, string? NextPageToken)?> ListAsync(
-        long projectId, Guid webhookId, int maxResults, string? pageToken, CancellationToken cancellationToken)
+    /// <summary>Newest first, keyset-paged.</summary>
+    /// <param name="webhookId">As the client sent it (<see cref="WebhookStore.FindAsync"/>).</param>
+    public async Task<Outcome<ListWebhookDeliveriesResponse>> ListAsync(
+        long projectId, string webhookId, int maxResults, string? pageToken, CancellationToken cancellationToken)
     {
-        var query = $"deliveries:{webhookId}";
+        if (!Guid.TryParse(webhookId, out var uuid))
+        {
+            return WebhookStore.NotFound(webhookId);
+        }
+        var query = $"deliveries:{uuid}";
         long? before = PageToken.Decode(pageToken, query, [typeof(long)]) is [long id] ? id : null;
         var sql = new SqlParameters();
-        var (project, webhook, beforeId) = (sql.Add(projectId), sql.Add(webhookId), sql.Add(before));
+        var (project, webhook, beforeId) = (sql.Add(projectId), sql.Add(uuid), sql.Add(before));
         await using var command = sql.Command(dataSource,
             $"""
             SELECT d.id, {DeliveryJson}
@@ -57,11 +62,11 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
         }
         if (!found)
         {
-            return null;
+            return WebhookStore.NotFound(webhookId);
         }
         return rows.Count <= maxResults
-            ? ([.. rows.Select(r => r.Delivery)], null)
-            : ([.. rows.Take(maxResults).Select(r => r.Delivery)], PageToken.Encode(query, [rows[maxResults - 1].Id]));
+            ? new ListWebhookDeliveriesResponse([.. rows.Select(r => r.Delivery)], null)
+            : new ListWebhookDeliveriesResponse([.. rows.Take(maxResults).Select(r => r.Delivery)], PageToken.Encode(query, [rows[maxResults - 1].Id]));
     }
 
     /// <summary>
@@ -101,5 +106,5 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
     public static MlflowError DeliveryNotFound(string webhookId, string deliveryId) =>
         MlflowError.ResourceDoesNotExist($"Delivery {deliveryId} of webhook {webhookId} not found.");
 
-    private static WebhookDelivery Parse(string json) => JsonSerializer.Deserialize(json, MlflowJsonContext.Wire.WebhookDelivery)!;
+    private static WebhookDelivery Parse(string json) => JsonSerializer.Deserialize(json, WebhooksJsonContext.Wire.WebhookDelivery)!;
 }

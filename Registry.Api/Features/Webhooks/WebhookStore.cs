@@ -73,34 +73,47 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
         return ([.. rows.Take(maxResults).Select(r => r.Webhook)], PageToken.Encode("webhooks", [last.CreatedAt.Ticks, last.Webhook.WebhookId]));
     }
 
-    public async Task<Webhook?> FindAsync(long projectId, Guid id, CancellationToken cancellationToken)
+    /// <param name="webhookId">As the client sent it; ids are uuids here, so anything else is simply not found.</param>
+    public async Task<Outcome<Webhook>> FindAsync(long projectId, string webhookId, CancellationToken cancellationToken)
     {
+        if (!Guid.TryParse(webhookId, out var id))
+        {
+            return NotFound(webhookId);
+        }
         var sql = new SqlParameters();
         await using var batch = dataSource.CreateBatch().Add(
             $"SELECT {Select.Sql} FROM webhooks w WHERE w.project_id = {sql.Add(projectId)} AND w.id = {sql.Add(id)}", sql);
-        return (await ReadAsync(batch, cancellationToken)).SingleOrDefault();
+        return (await ReadAsync(batch, cancellationToken)).SingleOrDefault() is { } webhook ? webhook : NotFound(webhookId);
     }
 
     /// <summary>The URL and encrypted secret a delivery or a test is sent with.</summary>
-    public async Task<(string Url, string? ProtectedSecret, string[] Events)?> TargetAsync(long projectId, Guid id, CancellationToken cancellationToken)
+    public async Task<Outcome<WebhookTarget>> TargetAsync(long projectId, string webhookId, CancellationToken cancellationToken)
     {
+        if (!Guid.TryParse(webhookId, out var id))
+        {
+            return NotFound(webhookId);
+        }
         var sql = new SqlParameters();
         await using var command = sql.Command(dataSource,
             $"SELECT url, protected_secret, events FROM webhooks WHERE project_id = {sql.Add(projectId)} AND id = {sql.Add(id)}");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetFieldValue<string[]>(2))
-            : null;
+            ? new WebhookTarget(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetFieldValue<string[]>(2))
+            : NotFound(webhookId);
     }
 
     /// <summary>
     /// Changes what is given (null leaves a field as it is, as MLflow does). An explicit status clears the reason the
     /// registry gave for the old one, and re-enabling forgets past failures; disabling fails the pending deliveries.
     /// </summary>
-    public async Task<Webhook?> UpdateAsync(
-        long projectId, Guid id, string? name, string? description, string? url, string[]? events, string? protectedSecret, string? status,
+    public async Task<Outcome<Webhook>> UpdateAsync(
+        long projectId, string webhookId, string? name, string? description, string? url, string[]? events, string? protectedSecret, string? status,
         CancellationToken cancellationToken)
     {
+        if (!Guid.TryParse(webhookId, out var id))
+        {
+            return NotFound(webhookId);
+        }
         var sql = new SqlParameters();
         var project = sql.Add(projectId);
         var newStatus = sql.Add(status);
@@ -132,12 +145,16 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
             SELECT {Select.Sql} FROM w
             """,
             sql);
-        return (await ReadAsync(batch, cancellationToken)).SingleOrDefault();
+        return (await ReadAsync(batch, cancellationToken)).SingleOrDefault() is { } webhook ? webhook : NotFound(webhookId);
     }
 
-    /// <returns>false when the project has no such webhook. Its deliveries go with it.</returns>
-    public async Task<bool> DeleteAsync(long projectId, Guid id, CancellationToken cancellationToken)
+    /// <summary>Its deliveries go with it.</summary>
+    public async Task<Outcome<Done>> DeleteAsync(long projectId, string webhookId, CancellationToken cancellationToken)
     {
+        if (!Guid.TryParse(webhookId, out var id))
+        {
+            return NotFound(webhookId);
+        }
         var sql = new SqlParameters();
         var project = sql.Add(projectId);
         await using var batch = dataSource.CreateRecordedBatch().Add(
@@ -151,8 +168,11 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
             SELECT count(*) FROM w
             """,
             sql);
-        return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0;
+        return (long)(await batch.ExecuteScalarAsync(cancellationToken))! > 0 ? new Done() : NotFound(webhookId);
     }
+
+    /// <param name="webhookId">As the client sent it, as MLflow names it.</param>
+    public static MlflowError NotFound(string webhookId) => MlflowError.ResourceDoesNotExist($"Webhook with ID {webhookId} not found.");
 
     private static MlflowException InvalidToken() => new(MlflowError.InvalidParameterValue("Invalid page_token: it is malformed."));
 
@@ -175,3 +195,6 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
         return rows;
     }
 }
+
+/// <summary>Where a webhook's deliveries and tests go, and the events it takes.</summary>
+internal sealed record WebhookTarget(string Url, string? ProtectedSecret, string[] Events);

@@ -14,10 +14,12 @@ internal static class WebhookTest
         long projectId, string webhookId, JsonBody<TestWebhookRequest> body, WebhookStore store, WebhookSender sender, SecretProtection secrets,
         TimeProvider clock, CancellationToken ct)
     {
-        if (!Guid.TryParse(webhookId, out var id) || await store.TargetAsync(projectId, id, ct) is not { } target)
+        var found = await store.TargetAsync(projectId, webhookId, ct);
+        if (found.Error is { } missing)
         {
-            return WebhooksApi.NotFound(webhookId);
+            return missing;
         }
+        var target = found.Value;
         var @event = body.Value.Event is null ? target.Events[0] : WebhookValidation.Event(body.Value.Event, "event");
 
         var secret = target.ProtectedSecret is null ? null : await secrets.UnprotectAsync(target.ProtectedSecret, ct);

@@ -51,9 +51,7 @@ internal static class WebhooksApi
     }
 
     private static async Task<Results<Ok<WebhookResponse>, MlflowError>> Get(long projectId, string webhookId, WebhookStore store, CancellationToken ct) =>
-        Guid.TryParse(webhookId, out var id) && await store.FindAsync(projectId, id, ct) is { } webhook
-            ? TypedResults.Ok(new WebhookResponse(webhook))
-            : NotFound(webhookId);
+        (await store.FindAsync(projectId, webhookId, ct)).Respond(webhook => new WebhookResponse(webhook));
 
     /// <summary>
     /// As MLflow: what is absent or empty stays as it is. Unlike MLflow 3.11, whose update re-activates a webhook when no
@@ -63,9 +61,9 @@ internal static class WebhooksApi
         long projectId, string webhookId, JsonBody<UpdateWebhookRequest> body, WebhookStore store, SafeTargets targets, SecretProtection secrets,
         CancellationToken ct)
     {
-        if (!Guid.TryParse(webhookId, out var id) || await store.FindAsync(projectId, id, ct) is null)
+        if ((await store.FindAsync(projectId, webhookId, ct)).Error is { } missing)
         {
-            return NotFound(webhookId);
+            return missing;
         }
         var request = body.Value;
         string[]? events = request.Events is { Count: > 0 } given ? WebhookValidation.Events(given) : null;
@@ -80,22 +78,18 @@ internal static class WebhooksApi
         var status = WebhookValidation.Status(request.Status);
 
         var protectedSecret = secret is null ? null : await secrets.ProtectAsync(secret, ct);
-        var updated = await store.UpdateAsync(projectId, id, name, description, url, events, protectedSecret, status, ct);
-        return updated is null ? NotFound(webhookId) : TypedResults.Ok(new WebhookResponse(updated));
+        return (await store.UpdateAsync(projectId, webhookId, name, description, url, events, protectedSecret, status, ct))
+            .Respond(updated => new WebhookResponse(updated));
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> Delete(long projectId, string webhookId, WebhookStore store, CancellationToken ct) =>
-        Guid.TryParse(webhookId, out var id) && await store.DeleteAsync(projectId, id, ct)
-            ? TypedResults.Ok(EmptyResponse.Instance)
-            : NotFound(webhookId);
+        (await store.DeleteAsync(projectId, webhookId, ct)).Respond(_ => EmptyResponse.Instance);
 
     private static async Task<Results<Ok<ListWebhookDeliveriesResponse>, MlflowError>> Deliveries(
         long projectId, string webhookId, HttpRequest http, DeliveryStore deliveries, CancellationToken ct)
     {
         var maxResults = MaxResults(http);
-        return Guid.TryParse(webhookId, out var id) && await deliveries.ListAsync(projectId, id, maxResults, http.String("page_token"), ct) is { } page
-            ? TypedResults.Ok(new ListWebhookDeliveriesResponse(page.Deliveries, page.NextPageToken))
-            : NotFound(webhookId);
+        return (await deliveries.ListAsync(projectId, webhookId, maxResults, http.String("page_token"), ct)).Respond(page => page);
     }
 
     private static async Task<Results<Ok<WebhookDeliveryResponse>, MlflowError>> Redeliver(
@@ -112,8 +106,6 @@ internal static class WebhooksApi
         }
         return outcome.Respond(redelivered => new WebhookDeliveryResponse(redelivered));
     }
-
-    internal static MlflowError NotFound(string webhookId) => MlflowError.ResourceDoesNotExist($"Webhook with ID {webhookId} not found.");
 
     private static int MaxResults(HttpRequest http) => http.Long("max_results") switch
     {

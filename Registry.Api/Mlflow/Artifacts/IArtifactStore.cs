@@ -1,4 +1,4 @@
-namespace Registry.Api.Features.Artifacts;
+namespace Registry.Api.Mlflow.Artifacts;
 
 public sealed record ArtifactFile(string Path, bool IsDir, long? FileSize);
 

@@ -1,7 +1,6 @@
-using Registry.Api.Mlflow;
 using Registry.Data;
 
-namespace Registry.Api.Features.Runs;
+namespace Registry.Api.Mlflow.Tracking;
 
 /// <summary>MLflow's tracking limits (validation.py): names, values, log-batch sizes, run statuses.</summary>
 internal static class TrackingValidation

@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
-using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Search;
 
-namespace Registry.Api.Features.Experiments;
+namespace Registry.Api.Mlflow.Tracking;
 
 /// <summary>
 /// Turns a project's experiment numbers (the wire's experiment ids) into table ids for searches. Filtering runs by

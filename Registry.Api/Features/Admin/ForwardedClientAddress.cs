@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Npgsql;
 
-namespace Registry.Api.Features.SignIns;
+namespace Registry.Api.Features.Admin;
 
 /// <summary>
 /// The browser's address as the web UI vouches for it. The web sends it in <see cref="Header"/>, protected with the web's

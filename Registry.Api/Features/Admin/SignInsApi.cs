@@ -2,10 +2,9 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Registry.Api.Auth;
 using Registry.Api.Changes;
-using Registry.Api.Features.Admin;
 using Registry.Api.Mlflow;
 
-namespace Registry.Api.Features.SignIns;
+namespace Registry.Api.Features.Admin;
 
 /// <summary>
 /// Sign-ins to the web UI are audited (GitLab's sign-in event): the web signs a user in by calling

@@ -1,7 +1,6 @@
 using System.Text;
-using Registry.Api.Mlflow;
 
-namespace Registry.Api.Features.Artifacts;
+namespace Registry.Api.Mlflow.Artifacts;
 
 /// <summary>
 /// An artifact path a client sent, made safe: relative, '/'-separated, no '.' or '..' segments, no backslashes or
