@@ -79,8 +79,9 @@ internal sealed class CandidateLatestMetricConfiguration : IEntityTypeConfigurat
         latest.ToTable("ml_candidate_latest_metrics");
         latest.HasKey(m => new { m.CandidateId, m.Name });
         latest.Property(m => m.Name).HasMaxLength(Limits.TagKey);
-        // runs/search: metrics.loss < 0.1 across an experiment's runs.
-        latest.HasIndex(m => new { m.Name, m.Value });
+        // runs/search: metrics.loss < 0.1 across an experiment's runs, and the walk in a metric's order (RunSearch), which
+        // reads the run's id from the index alone.
+        latest.HasIndex(m => new { m.Name, m.Value }).IncludeProperties(m => m.CandidateId);
         latest.HasOne<Candidate>().WithMany().HasForeignKey(m => m.CandidateId).OnDelete(DeleteBehavior.Cascade);
     }
 }

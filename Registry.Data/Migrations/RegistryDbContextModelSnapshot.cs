@@ -316,6 +316,8 @@ namespace Registry.Data.Migrations
                     b.HasIndex("Name", "Value")
                         .HasDatabaseName("ix_ml_candidate_latest_metrics_name_value");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("Name", "Value"), new[] { "CandidateId" });
+
                     b.ToTable("ml_candidate_latest_metrics", (string)null);
                 });
 

@@ -57,6 +57,62 @@ public sealed class RunSearchTests(RegistryAppFixture app)
     }
 
     [Theory]
+    [InlineData("params.lr = '0.01'", "metrics.loss ASC", "e,a,b,d")]
+    [InlineData("params.lr = '0.01'", "metrics.loss DESC", "b,a,e,d")]
+    [InlineData("metrics.loss < 0.1", "metrics.loss ASC", "e,a,c")]
+    [InlineData("metrics.loss < 0.1", "metrics.loss DESC", "c,a,e")]
+    [InlineData("", "metrics.loss DESC;params.lr ASC", "b,c,a,e,d")]
+    public async Task Pages_ordered_by_a_metric_follow_one_another_with_runs_lacking_it_last(string filter, string orderBy, string expected)
+    {
+        var experimentId = await SeedAsync();
+
+        foreach (var pageSize in new[] { 1, 2, 3 })
+        {
+            var (names, token) = await _tracking.SearchRunsAsync([experimentId], filter, orderBy.Split(';'), "ALL", pageSize);
+            while (token is not null)
+            {
+                var (more, next) = await _tracking.SearchRunsAsync([experimentId], filter, orderBy.Split(';'), "ALL", pageSize, token);
+                names.AddRange(more);
+                token = next;
+            }
+            Assert.Equal(expected.Split(','), names);
+        }
+    }
+
+    [Fact]
+    public async Task Runs_tied_on_the_ordering_metric_come_latest_started_first_then_by_run_id()
+    {
+        var experimentId = await _tracking.CreateExperimentAsync(MlflowHttp.UniqueName("ties"));
+        var runIds = new Dictionary<string, string>();
+        foreach (var (name, start, loss) in new[] { ("t1", 1000L, 0.5), ("t2", 2000L, 0.5), ("t3", 3000L, 0.5), ("t4", 4000L, 0.5), ("low", 5000L, 0.1), ("s1", 6000L, 0.7), ("s2", 6000L, 0.7) })
+        {
+            runIds[name] = (string)(await _tracking.CreateRunAsync(experimentId, name, 1_700_000_000_000 + start))["info"]!["run_id"]!;
+            await (await _tracking.LogBatchAsync(runIds[name], [Metric("loss", loss)])).ShouldBeOkAsync();
+        }
+        var sameStart = new[] { "s1", "s2" }.OrderBy(name => runIds[name], StringComparer.Ordinal);
+
+        var (names, _) = await _tracking.SearchRunsAsync([experimentId], orderBy: ["metrics.loss"]);
+
+        Assert.Equal(["low", "t4", "t3", "t2", "t1", .. sameStart], names);
+    }
+
+    /// <summary>PostgreSQL orders NaN above every number, +inf included; MLflow's store puts NaN last in both directions.</summary>
+    [Theory]
+    [InlineData("metrics.loss ASC", "minus-inf,half,inf,nan,none")]
+    [InlineData("metrics.loss DESC", "nan,inf,half,minus-inf,none")]
+    public async Task Infinities_and_NaN_order_as_PostgreSQL_orders_doubles_and_runs_without_the_metric_come_last(string orderBy, string expected)
+    {
+        var experimentId = await _tracking.CreateExperimentAsync(MlflowHttp.UniqueName("nan"));
+        foreach (var (name, loss) in new (string, object?)[] { ("nan", "NaN"), ("inf", "Infinity"), ("none", null), ("half", 0.5), ("minus-inf", "-Infinity") })
+        {
+            var runId = await _tracking.NewRunIdAsync(experimentId, name);
+            await (await _tracking.LogBatchAsync(runId, loss is null ? [Metric("other", 1)] : [Metric("loss", loss)])).ShouldBeOkAsync();
+        }
+
+        Assert.Equal(expected.Split(','), (await _tracking.SearchRunsAsync([experimentId], orderBy: [orderBy])).RunIds);
+    }
+
+    [Theory]
     [InlineData("DELETED_ONLY", "d")]
     [InlineData("ALL", "e,d,c,b,a")]
     [InlineData("ACTIVE_ONLY", "e,c,b,a")]

@@ -11,6 +11,12 @@ namespace Registry.Api.Features.Runs;
 /// </summary>
 internal sealed class MetricHistoryPage(MetricHistoryCursor cursor, string key, int maxResults) : IResult
 {
+    // Encoded (and escaped) once, not once per point: the same bytes the string overloads write.
+    private static readonly JsonEncodedText KeyName = JsonEncodedText.Encode("key");
+    private static readonly JsonEncodedText ValueName = JsonEncodedText.Encode("value");
+    private static readonly JsonEncodedText TimestampName = JsonEncodedText.Encode("timestamp");
+    private static readonly JsonEncodedText StepName = JsonEncodedText.Encode("step");
+
     public async Task ExecuteAsync(HttpContext http)
     {
         await using var _ = cursor;
@@ -19,6 +25,7 @@ internal sealed class MetricHistoryPage(MetricHistoryCursor cursor, string key, 
         await using var json = new Utf8JsonWriter(http.Response.BodyWriter, new JsonWriterOptions { SkipValidation = true });
         json.WriteStartObject();
         json.WriteStartArray("metrics");
+        var encodedKey = JsonEncodedText.Encode(key);
         (double Value, long Timestamp, long Step) last = default;
         string? nextPageToken = null;
         for (var count = 0; await cursor.NextAsync(cancellationToken) is { } point; count++)
@@ -29,10 +36,10 @@ internal sealed class MetricHistoryPage(MetricHistoryCursor cursor, string key, 
                 break;
             }
             json.WriteStartObject();
-            json.WriteString("key", key);
+            json.WriteString(KeyName, encodedKey);
             WriteValue(json, point.Value);
-            json.WriteNumber("timestamp", point.Timestamp);
-            json.WriteNumber("step", point.Step);
+            json.WriteNumber(TimestampName, point.Timestamp);
+            json.WriteNumber(StepName, point.Step);
             json.WriteEndObject();
             last = point;
             if (json.BytesPending > 32_768)
@@ -54,11 +61,11 @@ internal sealed class MetricHistoryPage(MetricHistoryCursor cursor, string key, 
     {
         if (double.IsFinite(value))
         {
-            json.WriteNumber("value", value);
+            json.WriteNumber(ValueName, value);
         }
         else
         {
-            json.WriteString("value", double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+            json.WriteString(ValueName, double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
         }
     }
 }

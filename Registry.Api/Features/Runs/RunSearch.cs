@@ -8,7 +8,7 @@ namespace Registry.Api.Features.Runs;
 /// <summary>
 /// <c>runs/search</c> over experiments: filters on <c>metrics.</c> (the latest value; numeric comparisons),
 /// <c>params.</c> and <c>tags.</c> (=, !=, LIKE, ILIKE), <c>attributes.</c> status, run_name, run_id (incl. IN),
-/// start_time and end_time; order by any of them (default start_time DESC), tie-break run_id; offset page tokens.
+/// start_time and end_time; order by any of them (<see cref="RunSearchOrder"/>); offset page tokens.
 /// </summary>
 internal sealed class RunSearch(NpgsqlDataSource dataSource, ExperimentIds experimentTable)
 {
@@ -23,17 +23,22 @@ internal sealed class RunSearch(NpgsqlDataSource dataSource, ExperimentIds exper
         var iids = experimentIds.Select(id => ExperimentSql.ParseId(id)
             ?? throw FilterParser.Invalid($"Invalid experiment id '{id}': experiment ids are integers.")).ToArray();
         var query = $"{string.Join(',', iids)}\n{filter}\n{viewType}\n{string.Join('\n', orderBy)}";
-        // Offsets, not keysets: a run search orders by any metric, param or tag, each the value of a correlated subquery
-        // (the latest metric point, a param, a tag) that is null for runs without it and sorts NULLS LAST. A keyset would
-        // compare those nullable values of other tables row by row, which no index serves, and carry doubles and nulls
-        // in its token: no cheaper per page than an offset, and easier to get subtly out of MLflow's order.
+        // Offsets, as MLflow's own SQL store pages runs: an order by any metric, param or tag compares nullable values of
+        // other tables, and a keyset token would carry doubles (NaN, ±inf) and nulls through JSON to get MLflow's order
+        // back. A page costs the rows ranked before it; the walk below keeps that proportional to the page's depth.
         var offset = (long?)PageToken.Decode(pageToken, query, [typeof(long)])?[0] ?? 0;
+        if (offset is < 0 or > int.MaxValue)
+        {
+            throw FilterParser.Invalid("Invalid page_token: it is malformed or belongs to a different query (filter and order_by must not change while paging).");
+        }
 
+        var clauses = FilterParser.Parse(filter);
         var parameters = new SqlParameters();
+        var order = RunSearchOrder.Parse(orderBy, parameters);
+        var walked = order.WalkedMetric;
         var where = new SearchWhere(parameters, "run", "metrics.<key>, params.<key>, tags.<key>, status, run_name, run_id, user_id, start_time and end_time")
             .And(ViewTypes.Condition(viewType, "r.deleted_at"))
-            .AndFilter(FilterParser.Parse(filter), clause => Field(clause.Identifier, parameters));
-        var order = orderBy.Count == 0 ? ["r.start_time DESC"] : orderBy.Select(entry => OrderTerm(entry, parameters)).ToList();
+            .AndFilter(clauses, clause => Field(clause.Identifier, parameters, walked));
         var experiments = await experimentTable.ResolveAsync(projectId, iids, cancellationToken);
         if (experiments.Length == 0)
         {
@@ -41,12 +46,15 @@ internal sealed class RunSearch(NpgsqlDataSource dataSource, ExperimentIds exper
         }
         where.And($"r.project_id = {parameters.Add(projectId)}").And($"r.experiment_id = ANY({parameters.Add(experiments)})");
 
+        var (cte, ranked) = Ranked(order, where, walked, clauses, parameters, parameters.Add(offset + maxResults + 1));
         await using var batch = CustomPlans.Batch(dataSource,
             $"""
-            SELECT {RunSql.Json} FROM ml_candidates r JOIN ml_experiments e ON e.id = r.experiment_id
-            WHERE {where}
-            ORDER BY {string.Join(", ", order)}, r.run_id ASC
-            LIMIT {parameters.Add(maxResults + 1)} OFFSET {parameters.Add(offset)}
+            {cte}
+            SELECT {RunSql.Json} FROM (
+                SELECT * FROM ({ranked}) ranked ORDER BY {order.By("ranked.")}
+                LIMIT {parameters.Add(maxResults + 1)} OFFSET {parameters.Add(offset)}
+            ) page JOIN ml_candidates r ON r.id = page.id JOIN ml_experiments e ON e.id = r.experiment_id
+            ORDER BY {order.By("page.")}
             """, parameters);
         var runs = new List<Run>();
         await using (var reader = await CustomPlans.ReadAsync(batch, cancellationToken))
@@ -64,8 +72,49 @@ internal sealed class RunSearch(NpgsqlDataSource dataSource, ExperimentIds exper
         return (runs, PageToken.Encode(query, [offset + maxResults]));
     }
 
-    private static FilterField? Field(Identifier identifier, SqlParameters parameters) => identifier switch
+    /// <summary>
+    /// The first <paramref name="window"/> runs in order (the page and every run before it), with the WITH clause they
+    /// need. Ordered by a metric, that is a walk of the latest values' (name, value) index in the requested direction,
+    /// joining each run and testing the other conditions, which stops at the window: a page costs the runs walked, not
+    /// the experiment's size. Runs lacking the metric come after all others, from a second part that
+    /// runs only when the walk did not fill the window, and not at all when the filter needs the metric.
+    /// PostgreSQL still chooses how to join: for a small experiment it reads the experiment's runs instead of the walk.
+    /// </summary>
+    private static (string Cte, string Ranked) Ranked(RunSearchOrder order, SearchWhere where, string? walked,
+        IReadOnlyList<FilterClause> clauses, SqlParameters parameters, string window)
     {
+        if (walked is null)
+        {
+            return ("", $"SELECT r.id, {order.Columns()} FROM ml_candidates r WHERE {where} ORDER BY {order.By()} LIMIT {window}");
+        }
+        var metric = parameters.Add(walked);
+        var walk =
+            $"""
+            SELECT r.id, {order.Columns("o.value")}
+            FROM ml_candidate_latest_metrics o JOIN ml_candidates r ON r.id = o.candidate_id
+            WHERE o.name = {metric} AND {where}
+            ORDER BY {order.WalkBy()} LIMIT {window}
+            """;
+        if (clauses.Any(clause => clause.Identifier.Kind == IdentifierKind.Metric && clause.Identifier.Key == walked))
+        {
+            return ("", walk);
+        }
+        var walkedThenLacking =
+            $"""
+            SELECT * FROM walked UNION ALL (
+                SELECT r.id, {order.Columns("NULL::double precision")} FROM ml_candidates r
+                WHERE (SELECT count(*) FROM walked) < {window}
+                  AND NOT EXISTS (SELECT 1 FROM ml_candidate_latest_metrics o WHERE o.candidate_id = r.id AND o.name = {metric})
+                  AND {where}
+                ORDER BY {order.By()} LIMIT {window})
+            """;
+        return ($"WITH walked AS ({walk})", walkedThenLacking);
+    }
+
+    /// <param name="walked">The metric the search walks (the walk's row is <c>o</c>), or null.</param>
+    private static FilterField? Field(Identifier identifier, SqlParameters parameters, string? walked) => identifier switch
+    {
+        { Kind: IdentifierKind.Metric } when identifier.Key == walked => FilterField.Number("o.value"),
         { Kind: IdentifierKind.Metric } => FilterField.Number((op, value, _) =>
             $"EXISTS (SELECT 1 FROM ml_candidate_latest_metrics m WHERE m.candidate_id = r.id AND m.name = {parameters.Add(identifier.Key)} AND m.value {op} {value})"),
         { Kind: IdentifierKind.Param } => FilterField.Text((op, value, _) =>
@@ -78,22 +127,7 @@ internal sealed class RunSearch(NpgsqlDataSource dataSource, ExperimentIds exper
         _ => null,
     };
 
-    private static string OrderTerm(string entry, SqlParameters parameters)
-    {
-        var (identifier, descending) = FilterParser.ParseOrderClause(entry);
-        var direction = descending ? "DESC" : "ASC";
-        var expression = identifier.Kind switch
-        {
-            IdentifierKind.Metric => $"(SELECT m.value FROM ml_candidate_latest_metrics m WHERE m.candidate_id = r.id AND m.name = {parameters.Add(identifier.Key)})",
-            IdentifierKind.Param => $"(SELECT p.value FROM ml_candidate_params p WHERE p.candidate_id = r.id AND p.name = {parameters.Add(identifier.Key)})",
-            IdentifierKind.Tag => $"(SELECT t.value FROM ml_candidate_metadata t WHERE t.candidate_id = r.id AND t.name = {parameters.Add(identifier.Key)})",
-            _ => AttributeColumn(identifier.Key),
-        };
-        // Runs without the metric, param or tag come last in either direction, as in MLflow.
-        return $"{expression} {direction} NULLS LAST";
-    }
-
-    private static string AttributeColumn(string key) => key switch
+    public static string AttributeColumn(string key) => key switch
     {
         "start_time" or "created" => "r.start_time",
         "end_time" => "r.end_time",
