@@ -46,10 +46,11 @@ internal sealed class RunLogStore(NpgsqlDataSource dataSource)
         ), latest AS (
             -- A key whose stored latest point already sorts at or after the batch's is left alone, unlocked: the stored one
             -- only ever moves up, so it still wins at commit. Replays and late writers then do not queue behind each other.
+            -- Keys are grouped in byte order: the same groups, without a locale comparison per step of the sort.
             INSERT INTO ml_candidate_latest_metrics (candidate_id, name, value, timestamp, step)
             SELECT * FROM (
-                SELECT DISTINCT ON (m.key) live.id, m.key, m.value, m.ts, m.step FROM live, metric_input m
-                ORDER BY m.key, m.step DESC, m.ts DESC, m.value DESC
+                SELECT DISTINCT ON (m.key COLLATE "C") live.id, m.key, m.value, m.ts, m.step FROM live, metric_input m
+                ORDER BY m.key COLLATE "C", m.step DESC, m.ts DESC, m.value DESC
             ) newest
             WHERE NOT EXISTS (
                 SELECT FROM ml_candidate_latest_metrics stored
