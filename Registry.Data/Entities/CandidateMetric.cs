@@ -2,11 +2,11 @@ namespace Registry.Data.Entities;
 
 /// <summary>
 /// One logged metric point, identified as in MLflow by (run, key, step, timestamp, value): logging the same point again
-/// stores nothing new. NaN and ±Infinity are stored as such (PostgreSQL's NaN equals NaN, so a NaN point is one point too).
+/// stores nothing new, so that identity is the primary key. NaN and ±Infinity are stored as such (PostgreSQL's NaN equals
+/// NaN, so a NaN point is one point too).
 /// </summary>
 public sealed class CandidateMetric
 {
-    public long Id { get; set; }
     public long CandidateId { get; set; }
     public required string Name { get; set; }
     public double Value { get; set; }

@@ -357,19 +357,11 @@ namespace Registry.Data.Migrations
 
             modelBuilder.Entity("Registry.Data.Entities.CandidateMetric", b =>
                 {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<long>("CandidateId")
                         .HasColumnType("bigint")
                         .HasColumnName("candidate_id");
 
                     b.Property<string>("Name")
-                        .IsRequired()
                         .HasMaxLength(250)
                         .HasColumnType("character varying(250)")
                         .HasColumnName("name");
@@ -386,12 +378,8 @@ namespace Registry.Data.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("value");
 
-                    b.HasKey("Id")
+                    b.HasKey("CandidateId", "Name", "Step", "Timestamp", "Value")
                         .HasName("pk_ml_candidate_metrics");
-
-                    b.HasIndex("CandidateId", "Name", "Step", "Timestamp", "Value")
-                        .IsUnique()
-                        .HasDatabaseName("ix_ml_candidate_metrics_candidate_id_name_step_timestamp_value");
 
                     b.ToTable("ml_candidate_metrics", (string)null);
                 });
@@ -1587,16 +1575,6 @@ namespace Registry.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_ml_candidate_metadata_ml_candidates_candidate_id");
-                });
-
-            modelBuilder.Entity("Registry.Data.Entities.CandidateMetric", b =>
-                {
-                    b.HasOne("Registry.Data.Entities.Candidate", null)
-                        .WithMany()
-                        .HasForeignKey("CandidateId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_ml_candidate_metrics_ml_candidates_candidate_id");
                 });
 
             modelBuilder.Entity("Registry.Data.Entities.CandidateModelInput", b =>

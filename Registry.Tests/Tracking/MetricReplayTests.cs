@@ -49,6 +49,28 @@ public sealed class MetricReplayTests(RegistryAppFixture app)
         ConcurrencyScenarios.ReplaysOfOneBatchStoreEachPointOnceAsync(_ => app.Http, app.Tenants);
 
     [Fact]
+    public async Task Concurrent_batches_leave_the_highest_step_then_timestamp_then_value_as_the_latest_whatever_their_order()
+    {
+        var runId = await RunAsync();
+        await (await _tracking.LogBatchAsync(runId, metrics: [Metric("loss", 9.0, step: 100), Metric("tie", 0.0, step: 7, timestamp: 3)])).ShouldBeOkAsync();
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => _tracking.LogBatchAsync(runId, metrics:
+        [
+            .. Enumerable.Range(0, 10).Select(s => Metric("loss", i, step: (i * 10) + s)),
+            Metric("tie", i, step: 7, timestamp: i % 2 == 0 ? 3 : 2),
+        ]))).WaitAsync(timeout.Token);
+
+        foreach (var response in responses)
+        {
+            await response.ShouldBeOkAsync();
+        }
+        var latest = (await _tracking.GetRunAsync(runId))["data"]!["metrics"]!.AsArray().ToDictionary(m => (string)m!["key"]!, m => m!);
+        Assert.Equal((159L, 15.0), ((long)latest["loss"]["step"]!, (double)latest["loss"]["value"]!));
+        Assert.Equal((3L, 14.0), ((long)latest["tie"]["timestamp"]!, (double)latest["tie"]["value"]!));
+    }
+
+    [Fact]
     public async Task History_pages_through_points_that_share_a_step_and_timestamp()
     {
         var runId = await RunAsync();

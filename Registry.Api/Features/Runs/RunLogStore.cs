@@ -45,9 +45,18 @@ internal sealed class RunLogStore(NpgsqlDataSource dataSource)
             WHERE m.model_id IS NOT NULL
             ON CONFLICT (logged_model_id, name, step, timestamp, value, candidate_id) DO NOTHING
         ), latest AS (
+            -- A key whose stored latest point already sorts at or after the batch's is left alone, unlocked: the stored one
+            -- only ever moves up, so it still wins at commit. Replays and late writers then do not queue behind each other.
+            -- Keys are grouped in byte order: the same groups, without a locale comparison per step of the sort.
             INSERT INTO ml_candidate_latest_metrics (candidate_id, name, value, timestamp, step)
-            SELECT DISTINCT ON (m.key) live.id, m.key, m.value, m.ts, m.step FROM live, metric_input m
-            ORDER BY m.key, m.step DESC, m.ts DESC, m.value DESC
+            SELECT * FROM (
+                SELECT DISTINCT ON (m.key COLLATE "C") live.id, m.key, m.value, m.ts, m.step FROM live, metric_input m
+                ORDER BY m.key COLLATE "C", m.step DESC, m.ts DESC, m.value DESC
+            ) newest
+            WHERE NOT EXISTS (
+                SELECT FROM ml_candidate_latest_metrics stored
+                WHERE stored.candidate_id = newest.id AND stored.name = newest.key
+                  AND (stored.step, stored.timestamp, stored.value) >= (newest.step, newest.ts, newest.value))
             ON CONFLICT (candidate_id, name) DO UPDATE SET value = EXCLUDED.value, timestamp = EXCLUDED.timestamp, step = EXCLUDED.step
             WHERE (EXCLUDED.step, EXCLUDED.timestamp, EXCLUDED.value)
                 > (ml_candidate_latest_metrics.step, ml_candidate_latest_metrics.timestamp, ml_candidate_latest_metrics.value)
