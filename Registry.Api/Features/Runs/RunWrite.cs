@@ -9,7 +9,10 @@ namespace Registry.Api.Features.Runs;
 /// <summary>
 /// The one shape of every write to a run: find it in the project (<see cref="Project"/>, <see cref="Run"/>), write only
 /// when it is live (CTEs read <c>live</c>), and report whether it was found and live, so that a missing run and a deleted
-/// one get MLflow's different errors without a second round trip. The whole statement is one transaction. An audited write
+/// one get MLflow's different errors without a second round trip. The whole statement is one transaction. It locks the run
+/// first (KEY SHARE, what its children's foreign keys and the points' trigger take later anyway): a concurrent deletion of
+/// the run then either waits for the write or makes it find no run, and never holds the run while waiting for rows the
+/// write already holds (a deadlock, one side's request failing). An audited write
 /// (its CTEs insert an audit row) runs in a recorded batch, so the row names its actor; metric, param and input ingestion
 /// is not audited (README, Audit events) and skips that. The writes add their own parameters to <see cref="Sql"/>.
 /// </summary>
@@ -42,6 +45,7 @@ internal sealed class RunWrite
             $"""
             WITH r AS (
                 SELECT r.id, r.deleted_at IS NOT NULL AS deleted FROM ml_candidates r WHERE r.project_id = {Project} AND r.run_id = {Run}
+                FOR KEY SHARE
             ), live AS (
                 SELECT id FROM r WHERE NOT deleted
             ){(writes.Length > 0 ? "," : "")}
