@@ -1,5 +1,10 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using Registry.Api.Features.Artifacts;
+using Registry.Api.Mlflow;
 using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Admin;
@@ -91,6 +96,26 @@ public sealed class ProjectDeletionTests(RegistryAppFixture app)
 
         await put.ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
         await AssertArtifactsGoneAsync(projectId);
+    }
+
+    [Fact]
+    public async Task An_upload_landing_after_its_deleted_projects_artifacts_were_removed_leaves_no_directory_behind()
+    {
+        // The race the test above can lose: the upload was authorized just before the deletion, and the deletion's
+        // worker removed the project's directory before the upload placed its file (recreating the directories).
+        var projectId = 8_000_000 + Random.Shared.Next(1_000_000);
+        var store = new FileArtifactStore(Options.Create(new ArtifactOptions { Root = app.ArtifactsRoot }));
+        await store.WriteAsync(projectId, "late/deeper/file.bin", new MemoryStream([9]), CancellationToken.None);
+        await using var dataSource = NpgsqlDataSource.Create(app.ConnectionString);
+        var guard = new DeletedProjectGuard(dataSource, store, NullLogger<DeletedProjectGuard>.Instance);
+        var http = new DefaultHttpContext();
+        http.Request.RouteValues["projectId"] = $"{projectId}";
+        http.Request.RouteValues["path"] = "late/deeper/file.bin";
+
+        var answer = await guard.InvokeAsync(new DefaultEndpointFilterInvocationContext(http), _ => ValueTask.FromResult<object?>(Results.Ok()));
+
+        Assert.Equal(StatusCodes.Status404NotFound, Assert.IsType<MlflowError>(answer).StatusCode);
+        Assert.False(Directory.Exists(ProjectDirectory(projectId)));
     }
 
     [Fact]

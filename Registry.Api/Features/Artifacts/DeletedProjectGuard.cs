@@ -8,18 +8,18 @@ using Registry.Api.Mlflow.Search;
 namespace Registry.Api.Features.Artifacts;
 
 /// <summary>
-/// Nothing lands in a deleted project: once an upload is written, the project must still exist, or the file is removed
-/// again and the answer is 404. Every process forgets a deleted project within milliseconds, but an upload authorized
-/// just before could otherwise place its file after the project's artifacts were removed.
+/// Nothing lands in a deleted project: once an upload is written, the project must still exist, or the answer is 404 and
+/// the project's storage is removed again. Every process forgets a deleted project within milliseconds, but an upload
+/// authorized just before could otherwise place its file after the project's artifacts were removed. The whole
+/// project goes, not only the file: the upload may have recreated the directories the deletion had already removed.
 /// </summary>
-internal sealed class DeletedProjectGuard(NpgsqlDataSource dataSource, IArtifactStore store) : IEndpointFilter
+internal sealed class DeletedProjectGuard(NpgsqlDataSource dataSource, IArtifactStore store, ILogger<DeletedProjectGuard> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var result = await next(context);
         var http = context.HttpContext;
-        if (!long.TryParse(http.GetRouteValue("projectId") as string, NumberStyles.None, CultureInfo.InvariantCulture, out var projectId)
-            || http.GetRouteValue("path") is not string path)
+        if (!long.TryParse(http.GetRouteValue("projectId") as string, NumberStyles.None, CultureInfo.InvariantCulture, out var projectId))
         {
             return result;
         }
@@ -30,7 +30,18 @@ internal sealed class DeletedProjectGuard(NpgsqlDataSource dataSource, IArtifact
         {
             return result;
         }
-        await store.DeleteAsync(projectId, ArtifactPath.Normalize(path, allowEmpty: false), CancellationToken.None);
+        try
+        {
+            await store.DeleteProjectAsync(projectId, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // The deletion worker finishes it: a failed attempt is recorded where it looks for work.
+            logger.LogWarning("Could not remove what a late upload left in deleted project {ProjectId} ({Reason}); the deletion worker will", projectId, e.Message);
+            var retry = new SqlParameters();
+            await using var record = retry.Command(dataSource, $"INSERT INTO pending_artifact_deletions (project_id) VALUES ({retry.Add(projectId)})");
+            await record.ExecuteNonQueryAsync(CancellationToken.None);
+        }
         return MlflowError.ResourceDoesNotExist(ProjectMemberHandler.ProjectNotFound);
     }
 }

@@ -13,7 +13,7 @@ namespace Registry.Api.Features.Artifacts;
 internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IArtifactStore
 {
     private const int BufferSize = 81_920;
-    private const int PlacementAttempts = 8;
+    private const int ConcurrentChangeAttempts = 8;
 
     public long MaxUploadBytes => options.Value.MaxUploadBytes;
 
@@ -74,7 +74,7 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
             }
             // The directory went between the two calls (rename(2) says ENOENT, reported as a missing file) or during
             // CreateDirectory (which then reports it "already exists"); the upload itself is still in the staging directory.
-            catch (IOException) when (attempt < PlacementAttempts && File.Exists(temporary))
+            catch (IOException) when (attempt < ConcurrentChangeAttempts && File.Exists(temporary))
             {
             }
         }
@@ -188,18 +188,28 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
         return Task.FromResult<long?>(bytes);
     }
 
-    /// <summary>In place (not renamed aside first), so that whatever an interrupted run leaves is still found by the next.</summary>
+    /// <summary>
+    /// In place (not renamed aside first), so that whatever an interrupted run leaves is still found by the next. Tried
+    /// again while the directory is still there: a late upload (see <see cref="DeletedProjectGuard"/>) or a second
+    /// deletion working the same tree makes a pass fail with "not empty" or a vanished entry.
+    /// </summary>
     public Task DeleteProjectAsync(long projectId, CancellationToken cancellationToken)
     {
         var root = Resolve(projectId, "");
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            Directory.Delete(root, recursive: true);
+            try
+            {
+                Directory.Delete(root, recursive: true);
+                return Task.CompletedTask;
+            }
+            catch (IOException) when (!Directory.Exists(root))
+            {
+                return Task.CompletedTask; // nothing stored, or deleted by someone else meanwhile
+            }
+            catch (IOException) when (attempt < ConcurrentChangeAttempts)
+            {
+            }
         }
-        catch (DirectoryNotFoundException)
-        {
-            // Nothing stored, or already deleted.
-        }
-        return Task.CompletedTask;
     }
 }
