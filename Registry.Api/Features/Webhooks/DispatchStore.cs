@@ -15,33 +15,57 @@ internal sealed record ClaimedDelivery(
 internal sealed class DispatchStore(NpgsqlDataSource dataSource)
 {
     /// <summary>
-    /// Claims up to <paramref name="limit"/> due deliveries with <c>FOR UPDATE SKIP LOCKED</c> (processes never wait for
-    /// each other nor take the same row) and leases them to <paramref name="claimant"/>: if it dies, the lease runs out and
-    /// the delivery is due again, for whichever process comes first. Deliveries of a webhook disabled meanwhile fail.
+    /// Takes up to this many events from the outbox per claim, turning each into its deliveries (one per webhook that
+    /// still exists; a webhook disabled meanwhile gets its delivery failed by the claim).
+    /// </summary>
+    private const int EventsPerClaim = 100;
+
+    /// <summary>
+    /// First turns events waiting in the outbox into deliveries, then claims up to <paramref name="limit"/> due deliveries
+    /// with <c>FOR UPDATE SKIP LOCKED</c> (processes never wait for each other nor take the same row) and leases them to
+    /// <paramref name="claimant"/>: if it dies, the lease runs out and the delivery is due again, for whichever process
+    /// comes first. Deliveries of a webhook disabled meanwhile fail. One round trip and one transaction: an event becomes
+    /// its deliveries exactly once, and a crash before the commit leaves it in the outbox.
     /// </summary>
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, TimeSpan lease, string claimant, CancellationToken cancellationToken)
     {
-        var sql = new SqlParameters();
-        await using var command = sql.Command(dataSource,
-            $"""
-            WITH due AS (
-                SELECT d.id, w.status = 'ACTIVE' AS active
-                FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-                WHERE d.state = 'pending' AND d.next_attempt_at <= now()
-                ORDER BY d.next_attempt_at
-                LIMIT {sql.Add(limit)}
-                FOR UPDATE OF d SKIP LOCKED
-            ), dropped AS (
-                UPDATE webhook_deliveries d SET state = 'failed', last_error = 'The webhook was disabled.'
-                FROM due WHERE d.id = due.id AND NOT due.active
-            )
-            UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + {sql.Add(lease)}, claimed_by = {sql.Add(claimant)}
-            FROM due, webhooks w
-            WHERE d.id = due.id AND due.active AND w.id = d.webhook_id
-            RETURNING d.id, d.delivery_id, d.webhook_id, d.event, d.payload::text, d.created_at, d.attempts, d.give_up_at, w.url, w.protected_secret
-            """);
+        var fanOut = new SqlParameters();
+        var claim = new SqlParameters();
+        await using var batch = dataSource.CreateBatch()
+            .Add(
+                $"""
+                WITH events AS (
+                    DELETE FROM webhook_events WHERE id IN (
+                        SELECT id FROM webhook_events ORDER BY id LIMIT {fanOut.Add(EventsPerClaim)} FOR UPDATE SKIP LOCKED)
+                    RETURNING id, project_id, event, payload, webhook_ids, created_at
+                )
+                INSERT INTO webhook_deliveries (webhook_id, project_id, event, payload, created_at, give_up_at)
+                SELECT w.id, e.project_id, e.event, e.payload, e.created_at, e.created_at + {fanOut.Add(GiveUpAfter)}
+                FROM events e CROSS JOIN LATERAL unnest(e.webhook_ids) AS subscribed(id) JOIN webhooks w ON w.id = subscribed.id
+                ORDER BY e.id, w.id
+                """,
+                fanOut)
+            .Add(
+                $"""
+                WITH due AS (
+                    SELECT d.id, w.status = 'ACTIVE' AS active
+                    FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                    WHERE d.state = 'pending' AND d.next_attempt_at <= now()
+                    ORDER BY d.next_attempt_at
+                    LIMIT {claim.Add(limit)}
+                    FOR UPDATE OF d SKIP LOCKED
+                ), dropped AS (
+                    UPDATE webhook_deliveries d SET state = 'failed', last_error = 'The webhook was disabled.'
+                    FROM due WHERE d.id = due.id AND NOT due.active
+                )
+                UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + {claim.Add(lease)}, claimed_by = {claim.Add(claimant)}
+                FROM due, webhooks w
+                WHERE d.id = due.id AND due.active AND w.id = d.webhook_id
+                RETURNING d.id, d.delivery_id, d.webhook_id, d.event, d.payload::text, d.created_at, d.attempts, d.give_up_at, w.url, w.protected_secret
+                """,
+                claim);
         var claimed = new List<ClaimedDelivery>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             claimed.Add(new ClaimedDelivery(
@@ -105,11 +129,21 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource)
     /// <summary>A webhook whose every delivery attempt has failed for this long is disabled.</summary>
     public static readonly TimeSpan DisableAfter = TimeSpan.FromHours(24);
 
-    /// <summary>How soon the next pending delivery is due (one in flight counts at the end of its lease); null when none is.</summary>
+    /// <summary>A delivery is retried for this long after its event (a redelivery starts it again).</summary>
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How soon the next pending delivery is due (one in flight counts at the end of its lease; an event still in the
+    /// outbox is due now); null when none is.
+    /// </summary>
     public async Task<TimeSpan?> NextDueInAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT min(next_attempt_at) - clock_timestamp() FROM webhook_deliveries WHERE state = 'pending'");
+            """
+            SELECT LEAST(
+                (SELECT min(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending'),
+                (SELECT created_at FROM webhook_events ORDER BY id LIMIT 1)) - clock_timestamp()
+            """);
         return await command.ExecuteScalarAsync(cancellationToken) is TimeSpan due ? due : null;
     }
 
