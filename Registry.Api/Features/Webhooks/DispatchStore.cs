@@ -79,7 +79,8 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource)
     /// Records an attempt and what follows from it, in one statement: the delivery is delivered, due again at
     /// <paramref name="retryIn"/>, or failed; the webhook's failure streak starts or ends; a webhook whose every delivery
     /// has failed for <see cref="DisableAfter"/> is disabled with the reason in its status (audited as the registry's
-    /// doing) and its other pending deliveries fail.
+    /// doing) and its other pending deliveries fail. A delivery that arrived only ends a streak, if there was one: it
+    /// neither locks the webhook nor names an actor.
     /// </summary>
     /// <param name="retryIn">When to try again; null when this attempt ends the delivery (delivered, or failed for good).</param>
     public async Task RecordAsync(
@@ -87,29 +88,43 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource)
     {
         var state = result.Delivered ? "delivered" : retryIn is null ? "failed" : "pending";
         var sql = new SqlParameters();
-        var (id, started, status, error, newState, delivered, disableAfter) = (sql.Add(delivery.Id), sql.Add(startedAt), sql.Add(result.Status),
-            sql.Add(result.Error), sql.Add(state), sql.Add(result.Delivered), sql.Add(DisableAfter));
-        await using var batch = dataSource.CreateRecordedBatch().Add(
+        var (id, started, status, error, webhookId) = (sql.Add(delivery.Id), sql.Add(startedAt), sql.Add(result.Status), sql.Add(result.Error), sql.Add(delivery.WebhookId));
+        var attemptAndDelivery =
             $"""
             WITH attempt AS (
                 INSERT INTO webhook_delivery_attempts (delivery_id, started_at, duration_ms, response_status, response_body, error)
                 VALUES ({id}, {started}, {sql.Add((int)Math.Min(result.Duration.TotalMilliseconds, int.MaxValue))}, {status}, {sql.Add(result.ResponseBody)}, {error})
             ), delivery AS (
-                UPDATE webhook_deliveries SET state = {newState}, next_attempt_at = now() + COALESCE({sql.Add(retryIn)}, interval '0'),
-                    last_response_status = {status}, last_error = {error}, delivered_at = CASE WHEN {newState} = 'delivered' THEN now() END
+                UPDATE webhook_deliveries SET state = {sql.Add(state)}, next_attempt_at = now() + COALESCE({sql.Add(retryIn)}, interval '0'),
+                    last_response_status = {status}, last_error = {error}, delivered_at = CASE WHEN {sql.Add(result.Delivered)} THEN now() END
                 WHERE id = {id} AND attempts = {sql.Add(delivery.Attempt)} AND claimed_by = {sql.Add(claimant)}
-            ), streak AS (
-                SELECT id, status, name, COALESCE(failing_since, {started}) AS since FROM webhooks WHERE id = {sql.Add(delivery.WebhookId)} FOR UPDATE
+            )
+            """;
+        if (result.Delivered)
+        {
+            await using var delivered = sql.Command(dataSource,
+                $"""
+                {attemptAndDelivery}
+                UPDATE webhooks SET failing_since = NULL WHERE id = {webhookId} AND failing_since IS NOT NULL
+                """);
+            await delivered.ExecuteNonQueryAsync(cancellationToken);
+            return;
+        }
+        var disableAfter = sql.Add(DisableAfter);
+        await using var batch = dataSource.CreateRecordedBatch().Add(
+            $"""
+            {attemptAndDelivery}, streak AS (
+                SELECT id, status, name, COALESCE(failing_since, {started}) AS since FROM webhooks WHERE id = {webhookId} FOR UPDATE
             ), webhook AS (
                 UPDATE webhooks w SET
-                    failing_since = CASE WHEN {delivered} THEN NULL ELSE streak.since END,
-                    status = CASE WHEN NOT {delivered} AND streak.since <= now() - {disableAfter} THEN 'DISABLED' ELSE w.status END,
-                    status_reason = CASE WHEN NOT {delivered} AND streak.since <= now() - {disableAfter} AND w.status = 'ACTIVE'
+                    failing_since = streak.since,
+                    status = CASE WHEN streak.since <= now() - {disableAfter} THEN 'DISABLED' ELSE w.status END,
+                    status_reason = CASE WHEN streak.since <= now() - {disableAfter} AND w.status = 'ACTIVE'
                         THEN 'Disabled by Registry: every delivery failed from ' || to_char(streak.since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                              || ' to ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' (last: ' || COALESCE({error}, '') || ')'
                         ELSE w.status_reason END
                 FROM streak
-                WHERE w.id = streak.id AND (CASE WHEN {delivered} THEN w.failing_since IS NOT NULL ELSE w.failing_since IS NULL OR streak.since <= now() - {disableAfter} END)
+                WHERE w.id = streak.id AND (w.failing_since IS NULL OR streak.since <= now() - {disableAfter})
                 RETURNING w.id, w.project_id, w.status AS new_status, streak.status AS old_status, w.name
             ), disabled AS (
                 SELECT * FROM webhook WHERE old_status = 'ACTIVE' AND new_status = 'DISABLED'

@@ -19,6 +19,13 @@ internal sealed class WebhookDispatcher(
     /// <summary>The longest it sleeps without news: a missed notification or an expired lease is found within this.</summary>
     private static readonly TimeSpan Sweep = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a wake-up waits before claiming. The notification arrives at the commit of the write that queued the
+    /// event, while that write is still answering its client on the same cores; starting its deliveries a moment later
+    /// keeps them off its answer, and events committed together are taken together.
+    /// </summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(10);
+
     private static readonly TimeSpan PurgeEvery = TimeSpan.FromHours(1);
     private static readonly TimeSpan LongestBackOff = TimeSpan.FromHours(1);
 
@@ -73,7 +80,10 @@ internal sealed class WebhookDispatcher(
             }
             try
             {
-                await _wake.WaitAsync(sleep, stoppingToken);
+                if (await _wake.WaitAsync(sleep, stoppingToken))
+                {
+                    await Task.Delay(Settle, clock, stoppingToken);
+                }
             }
             catch (OperationCanceledException)
             {
@@ -128,11 +138,17 @@ internal sealed class WebhookDispatcher(
         {
             var startedAt = clock.GetUtcNow().UtcDateTime;
             var result = await SendAsync(delivery, stoppingToken);
-            await store.RecordAsync(delivery, Claimant, startedAt, result, RetryIn(delivery, result), stoppingToken);
+            var retryIn = RetryIn(delivery, result);
+            await store.RecordAsync(delivery, Claimant, startedAt, result, retryIn, stoppingToken);
             if (!result.Delivered)
             {
                 logger.LogInformation("Webhook delivery {DeliveryId} ({Event}) attempt {Attempt} failed: {Error}",
                     delivery.DeliveryId, delivery.Event, delivery.Attempt, result.Error);
+            }
+            if (retryIn is not null)
+            {
+                // The loop sleeps until the next due delivery as it was before this one's retry was set (its lease's end).
+                Wake();
             }
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -147,7 +163,6 @@ internal sealed class WebhookDispatcher(
         finally
         {
             _slots.Release();
-            Wake();
         }
     }
 
