@@ -11,6 +11,9 @@ internal sealed record ClaimedDelivery(
     long Id, Guid DeliveryId, Guid WebhookId, string Event, string Payload, DateTime CreatedAt, int Attempt, DateTime GiveUpAt,
     string Url, string? ProtectedSecret);
 
+/// <summary>What one attempt at a claimed delivery came to, and when it started.</summary>
+internal sealed record AttemptResult(ClaimedDelivery Delivery, DateTime StartedAt, SendResult Result);
+
 /// <summary>The dispatchers' SQL: claiming due deliveries, recording what each attempt came to, and housekeeping.</summary>
 internal sealed class DispatchStore(NpgsqlDataSource dataSource)
 {
@@ -76,45 +79,63 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Records an attempt and what follows from it, in one statement: the delivery is delivered, due again at
-    /// <paramref name="retryIn"/>, or failed; the webhook's failure streak starts or ends; a webhook whose every delivery
-    /// has failed for <see cref="DisableAfter"/> is disabled with the reason in its status (audited as the registry's
-    /// doing) and its other pending deliveries fail. A delivery that arrived only ends a streak, if there was one: it
-    /// neither locks the webhook nor names an actor.
+    /// Records deliveries that arrived, any number in one statement: each one's attempt, its state, and the end of its
+    /// webhook's failure streak if there was one (without locking a webhook that was not failing). An attempt whose
+    /// claim was lost meanwhile (its lease ran out and another process took it) is kept in the history but changes nothing.
     /// </summary>
-    /// <param name="retryIn">When to try again; null when this attempt ends the delivery (delivered, or failed for good).</param>
-    public async Task RecordAsync(
-        ClaimedDelivery delivery, string claimant, DateTime startedAt, SendResult result, TimeSpan? retryIn, CancellationToken cancellationToken)
+    public async Task RecordDeliveredAsync(IReadOnlyList<AttemptResult> delivered, string claimant, CancellationToken cancellationToken)
     {
-        var state = result.Delivered ? "delivered" : retryIn is null ? "failed" : "pending";
         var sql = new SqlParameters();
-        var (id, started, status, error, webhookId) = (sql.Add(delivery.Id), sql.Add(startedAt), sql.Add(result.Status), sql.Add(result.Error), sql.Add(delivery.WebhookId));
-        var attemptAndDelivery =
+        var (ids, webhookIds) = (sql.Add(delivered.Select(d => d.Delivery.Id).ToArray()), sql.Add(delivered.Select(d => d.Delivery.WebhookId).ToArray()));
+        // The rows are found by key (= ANY): a join with the unnested arrays is planned as a scan of the whole table.
+        await using var command = sql.Command(dataSource,
+            $"""
+            WITH done AS (
+                SELECT * FROM unnest({ids}::bigint[],
+                                     {sql.Add(delivered.Select(d => d.Delivery.Attempt).ToArray())}::int[],
+                                     {sql.Add(delivered.Select(d => d.StartedAt).ToArray())}::timestamptz[],
+                                     {sql.Add(delivered.Select(d => DurationMs(d.Result)).ToArray())}::int[],
+                                     {sql.Add(delivered.Select(d => d.Result.Status).ToArray())}::int[],
+                                     {sql.Add(delivered.Select(d => d.Result.ResponseBody).ToArray())}::text[])
+                    AS d(id, attempt, started_at, duration_ms, response_status, response_body)
+            ), attempt AS (
+                INSERT INTO webhook_delivery_attempts (delivery_id, started_at, duration_ms, response_status, response_body)
+                SELECT id, started_at, duration_ms, response_status, response_body FROM done
+            ), delivery AS (
+                UPDATE webhook_deliveries d SET state = 'delivered', next_attempt_at = now(), last_response_status = done.response_status,
+                    last_error = NULL, delivered_at = now()
+                FROM done
+                WHERE d.id = ANY ({ids}::bigint[]) AND d.id = done.id AND d.attempts = done.attempt AND d.claimed_by = {sql.Add(claimant)}
+            )
+            UPDATE webhooks SET failing_since = NULL WHERE id = ANY ({webhookIds}::uuid[]) AND failing_since IS NOT NULL
+            """);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Records an attempt that did not deliver, and what follows from it, in one statement: the delivery is due again
+    /// at <paramref name="retryIn"/>, or failed; the webhook's failure streak starts; a webhook whose every delivery has
+    /// failed for <see cref="DisableAfter"/> is disabled with the reason in its status (audited as the registry's doing)
+    /// and its other pending deliveries fail.
+    /// </summary>
+    /// <param name="retryIn">When to try again; null when this attempt ends the delivery (failed for good).</param>
+    public async Task RecordFailedAsync(AttemptResult failed, string claimant, TimeSpan? retryIn, CancellationToken cancellationToken)
+    {
+        var (delivery, result) = (failed.Delivery, failed.Result);
+        var sql = new SqlParameters();
+        var (id, started, status, error, disableAfter) = (sql.Add(delivery.Id), sql.Add(failed.StartedAt), sql.Add(result.Status), sql.Add(result.Error), sql.Add(DisableAfter));
+        await using var batch = dataSource.CreateRecordedBatch().Add(
             $"""
             WITH attempt AS (
                 INSERT INTO webhook_delivery_attempts (delivery_id, started_at, duration_ms, response_status, response_body, error)
-                VALUES ({id}, {started}, {sql.Add((int)Math.Min(result.Duration.TotalMilliseconds, int.MaxValue))}, {status}, {sql.Add(result.ResponseBody)}, {error})
+                VALUES ({id}, {started}, {sql.Add(DurationMs(result))}, {status}, {sql.Add(result.ResponseBody)}, {error})
             ), delivery AS (
-                UPDATE webhook_deliveries SET state = {sql.Add(state)}, next_attempt_at = now() + COALESCE({sql.Add(retryIn)}, interval '0'),
-                    last_response_status = {status}, last_error = {error}, delivered_at = CASE WHEN {sql.Add(result.Delivered)} THEN now() END
+                UPDATE webhook_deliveries SET state = {sql.Add(retryIn is null ? "failed" : "pending")},
+                    next_attempt_at = now() + COALESCE({sql.Add(retryIn)}, interval '0'), last_response_status = {status}, last_error = {error},
+                    delivered_at = NULL
                 WHERE id = {id} AND attempts = {sql.Add(delivery.Attempt)} AND claimed_by = {sql.Add(claimant)}
-            )
-            """;
-        if (result.Delivered)
-        {
-            await using var delivered = sql.Command(dataSource,
-                $"""
-                {attemptAndDelivery}
-                UPDATE webhooks SET failing_since = NULL WHERE id = {webhookId} AND failing_since IS NOT NULL
-                """);
-            await delivered.ExecuteNonQueryAsync(cancellationToken);
-            return;
-        }
-        var disableAfter = sql.Add(DisableAfter);
-        await using var batch = dataSource.CreateRecordedBatch().Add(
-            $"""
-            {attemptAndDelivery}, streak AS (
-                SELECT id, status, name, COALESCE(failing_since, {started}) AS since FROM webhooks WHERE id = {webhookId} FOR UPDATE
+            ), streak AS (
+                SELECT id, status, name, COALESCE(failing_since, {started}) AS since FROM webhooks WHERE id = {sql.Add(delivery.WebhookId)} FOR UPDATE
             ), webhook AS (
                 UPDATE webhooks w SET
                     failing_since = streak.since,
@@ -140,6 +161,8 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource)
             sql);
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private static int DurationMs(SendResult result) => (int)Math.Min(result.Duration.TotalMilliseconds, int.MaxValue);
 
     /// <summary>A webhook whose every delivery attempt has failed for this long is disabled.</summary>
     public static readonly TimeSpan DisableAfter = TimeSpan.FromHours(24);
