@@ -32,6 +32,7 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<CandidateModelInput> CandidateModelInputs => Set<CandidateModelInput>();
     public DbSet<LoggedModelMetric> LoggedModelMetrics => Set<LoggedModelMetric>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookDeliveryAttempt> WebhookDeliveryAttempts => Set<WebhookDeliveryAttempt>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();

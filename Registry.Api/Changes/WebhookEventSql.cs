@@ -3,8 +3,9 @@ using Registry.Api.Mlflow;
 namespace Registry.Api.Changes;
 
 /// <summary>
-/// SQL fragments that make a registry write statement put its webhook event in the outbox (<c>webhook_deliveries</c>):
-/// one row per active webhook of the project subscribed to the event, per changed row. Payloads are MLflow 3.11's
+/// SQL fragments that make a registry write statement put its webhook event in the outbox (<c>webhook_events</c>): one
+/// row per changed row, naming the project's active webhooks subscribed to the event (none: no row); the dispatcher makes
+/// one delivery per webhook of it. Payloads are MLflow 3.11's
 /// (<c>mlflow/webhooks/types.py</c>, sent from <c>mlflow/server/handlers.py</c>), built by PostgreSQL from the write's own
 /// values. Arguments are SQL expressions over the write's CTEs and parameters.
 /// </summary>
@@ -18,14 +19,17 @@ internal static class WebhookEventSql
     /// <summary>The tags MLflow leaves out of a prompt's created payload: the prompt marker and type.</summary>
     private const string PromptMarkerKeys = $"ARRAY[{IsPromptTag}, '{ReservedKeys.PromptType}']";
 
-    /// <summary>The body of a CTE inserting the deliveries of <paramref name="event"/> (SQL text; NULL sends nothing).</summary>
+    /// <summary>The body of a CTE putting <paramref name="event"/> in the outbox (SQL text; NULL sends nothing).</summary>
     /// <param name="from">A FROM list over the write's CTEs, one row per change.</param>
     public static string Insert(string from, string projectId, Event @event) =>
         $"""
-        INSERT INTO webhook_deliveries (webhook_id, project_id, event, payload)
-        SELECT w.id, w.project_id, e.event, e.payload
+        INSERT INTO webhook_events (project_id, event, payload, webhook_ids)
+        SELECT e.project_id, e.event, e.payload, subscribed.ids
         FROM (SELECT ({projectId})::bigint AS project_id, ({@event.Name})::text AS event, {@event.Payload} AS payload FROM {from}) e
-        JOIN webhooks w ON w.project_id = e.project_id AND w.status = 'ACTIVE' AND e.event = ANY (w.events)
+        CROSS JOIN LATERAL (
+            SELECT array_agg(w.id) AS ids FROM webhooks w
+            WHERE w.project_id = e.project_id AND w.status = 'ACTIVE' AND e.event = ANY (w.events)) subscribed
+        WHERE subscribed.ids IS NOT NULL
         """;
 
     /// <summary>An event: its name and its payload (MLflow's <c>data</c>), as SQL.</summary>

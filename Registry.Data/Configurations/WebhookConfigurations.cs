@@ -20,6 +20,18 @@ internal sealed class WebhookConfiguration : IEntityTypeConfiguration<Webhook>
     }
 }
 
+internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<WebhookEvent>
+{
+    public void Configure(EntityTypeBuilder<WebhookEvent> webhookEvent)
+    {
+        // Nothing but its key: every write with a subscriber inserts one, and a dispatcher deletes it moments later.
+        webhookEvent.ToTable("webhook_events");
+        webhookEvent.Property(e => e.Event).HasMaxLength(64);
+        webhookEvent.Property(e => e.Payload).HasColumnType("json");
+        webhookEvent.Property(e => e.CreatedAt).HasDefaultValueSql("now()");
+    }
+}
+
 internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDelivery>
 {
     public void Configure(EntityTypeBuilder<WebhookDelivery> delivery)

@@ -1,8 +1,8 @@
 namespace Registry.Data.Entities;
 
 /// <summary>
-/// The transactional outbox: one event for one webhook, written by the statement that makes the change (so it exists if
-/// and only if the change committed) and worked off by every API process's dispatcher.
+/// One event for one webhook: made from a <see cref="WebhookEvent"/> by the dispatcher that takes it from the outbox
+/// (builds before <c>webhook_events</c> wrote these directly), attempted until delivered or given up, with every attempt kept.
 /// </summary>
 public sealed class WebhookDelivery
 {

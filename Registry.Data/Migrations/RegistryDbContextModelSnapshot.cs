@@ -1524,6 +1524,47 @@ namespace Registry.Data.Migrations
                     b.ToTable("webhook_delivery_attempts", (string)null);
                 });
 
+            modelBuilder.Entity("Registry.Data.Entities.WebhookEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("event");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("json")
+                        .HasColumnName("payload");
+
+                    b.Property<long>("ProjectId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("project_id");
+
+                    b.PrimitiveCollection<Guid[]>("WebhookIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("webhook_ids");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_events");
+
+                    b.ToTable("webhook_events", (string)null);
+                });
+
             modelBuilder.Entity("Registry.Data.Entities.Candidate", b =>
                 {
                     b.HasOne("Registry.Data.Entities.Experiment", null)

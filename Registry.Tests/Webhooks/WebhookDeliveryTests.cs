@@ -288,8 +288,57 @@ public sealed class WebhookDeliveryTests(RegistryAppFixture app, WebhookReceiver
         await (await versions.Models.CreateRawAsync("once")).ShouldBeMlflowErrorAsync(HttpStatusCode.BadRequest, "RESOURCE_ALREADY_EXISTS");
         await (await versions.CreateRawAsync("missing", Source)).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
 
-        Assert.Equal(1L, await SqlAsync($"SELECT count(*) FROM webhook_deliveries WHERE webhook_id = '{webhookId}'"));
+        Assert.Equal(1L, await SqlAsync(
+            $"""
+            SELECT (SELECT count(*) FROM webhook_events WHERE '{webhookId}' = ANY (webhook_ids))
+                 + (SELECT count(*) FROM webhook_deliveries WHERE webhook_id = '{webhookId}')
+            """));
         await Receiver.WaitForAsync(inbox, 1, Patience);
+    }
+
+    [Fact]
+    public async Task Every_webhook_subscribed_to_an_event_gets_it_once_with_a_delivery_id_of_its_own()
+    {
+        var (project, maintainer) = await ProjectAsync();
+        var inboxes = Enumerable.Range(0, 3).Select(_ => Receiver.Inbox()).ToArray();
+        foreach (var inbox in inboxes)
+        {
+            await app.Http.CreateWebhookAsync(project, maintainer, Receiver.Url(inbox), ["registered_model.created"]);
+        }
+        var elsewhere = Receiver.Inbox();
+        await app.Http.CreateWebhookAsync(project, maintainer, Receiver.Url(elsewhere), ["model_version.created"]);
+
+        await new RegisteredModelClient(app.Http, project, maintainer).CreateAsync("fanned-out");
+
+        var received = new List<ReceivedRequest>();
+        foreach (var inbox in inboxes)
+        {
+            received.AddRange(await Receiver.WaitForAsync(inbox, 1, Patience));
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1)); // time enough for a duplicate or a stray delivery to show up
+        Assert.All(inboxes, inbox => Assert.Single(Receiver.Received(inbox)));
+        Assert.Equal(3, received.Select(r => r.DeliveryId).Distinct().Count());
+        Assert.Single(received.Select(r => r.Body).Distinct());
+        Assert.Empty(Receiver.Received(elsewhere));
+    }
+
+    [Fact]
+    public async Task A_delivery_queued_the_way_builds_before_the_event_outbox_did_is_still_delivered()
+    {
+        // During a rolling upgrade the previous build's replicas write one delivery row per webhook themselves.
+        var (project, maintainer) = await ProjectAsync();
+        var inbox = Receiver.Inbox();
+        var webhookId = (string)(await app.Http.CreateWebhookAsync(project, maintainer, Receiver.Url(inbox), ["registered_model.created"], Secret))["webhook_id"]!;
+
+        await SqlAsync(
+            $$"""
+            INSERT INTO webhook_deliveries (webhook_id, project_id, event, payload)
+            VALUES ('{{webhookId}}', {{project}}, 'registered_model.created', '{"name": "old-build", "tags": {}, "description": ""}')
+            """);
+
+        var received = (await Receiver.WaitForAsync(inbox, 1, Patience))[0];
+        Assert.Equal("old-build", (string?)received.Json["data"]!["name"]);
+        Assert.True(MlflowSignature.Verify(received, Secret));
     }
 
     private static JsonObject Event(string @event, JsonObject data) => new()

@@ -35,8 +35,8 @@ SELECT 'Project', 1, (SELECT name FROM projects WHERE id = 1), 'registered_model
        actor.author_id, actor.author_name, actor.token_id, actor.ip_address, actor.request_id, actor.via
 FROM model, registry_actor() actor
 ), hook AS (
-    INSERT INTO webhook_deliveries (webhook_id, project_id, event, payload)
-SELECT w.id, w.project_id, e.event, e.payload
+    INSERT INTO webhook_events (project_id, event, payload, webhook_ids)
+SELECT e.project_id, e.event, e.payload, subscribed.ids
 FROM (SELECT (1)::bigint AS project_id, (CASE WHEN 'mlflow.prompt.is_prompt' = ANY ('{team,stage}'::text[]) THEN 'prompt.created' ELSE 'registered_model.created' END)::text AS event, json_build_object('name', ('pgb-' || :client_id || '-' || :n)::text,
     'tags', CASE WHEN 'mlflow.prompt.is_prompt' = ANY ('{team,stage}'::text[]) THEN COALESCE((SELECT json_object_agg(t.key, t.value ORDER BY t.ordinality)
           FROM unnest('{team,stage}'::text[], '{ml,dev}'::text[]) WITH ORDINALITY AS t(key, value, ordinality)
@@ -45,6 +45,9 @@ FROM (SELECT (1)::bigint AS project_id, (CASE WHEN 'mlflow.prompt.is_prompt' = A
           FROM unnest('{team,stage}'::text[], '{ml,dev}'::text[]) WITH ORDINALITY AS t(key, value, ordinality)
           WHERE t.key <> ALL (ARRAY[]::text[])), json_build_object()) END,
     'description', COALESCE(NULL::text, '')) AS payload FROM model) e
-JOIN webhooks w ON w.project_id = e.project_id AND w.status = 'ACTIVE' AND e.event = ANY (w.events)
+CROSS JOIN LATERAL (
+    SELECT array_agg(w.id) AS ids FROM webhooks w
+    WHERE w.project_id = e.project_id AND w.status = 'ACTIVE' AND e.event = ANY (w.events)) subscribed
+WHERE subscribed.ids IS NOT NULL
 )
 SELECT EXISTS (SELECT 1 FROM model), EXISTS (SELECT 1 FROM model_taken);

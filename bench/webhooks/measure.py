@@ -1,14 +1,15 @@
 """Webhook and audit figures (issue 18), against APIs bench/webhooks/run started on one database.
 
-  overhead  model-versions/create p50 in a project with 10 subscribed webhooks against one with none, interleaved: once
-            back to back, once settled (each write after the previous write's deliveries arrived)
+  overhead  model-versions/create p50 in a project with 10 subscribed webhooks against one with none: interleaved back to
+            back; in alternating runs of 50 writes back to back (streams); interleaved and settled (each write after the
+            previous write's deliveries arrived)
   latency   how long after the write's answer each delivery reaches the receiver (one webhook, writes 100 ms apart)
   audit     registered-models/create p50 through this API (audit row + webhook CTE) against the before API (by default
             the same source with audit-off.patch: no audit row, no actor command), on the same database, interleaved
   burst     WEBHOOK_BENCH_BURST (10,000) events written through the first API while both deliver; the second is killed (SIGKILL) a third of
             the way in; every outbox row must reach the receiver at least once; duplicates are counted
 
-WEBHOOK_BENCH_PHASES picks phases (all four), WEBHOOK_BENCH_OVERHEAD the overhead's modes (both), WEBHOOK_BENCH_N the timed requests per side (500). Prints one
+WEBHOOK_BENCH_PHASES picks phases (all four), WEBHOOK_BENCH_OVERHEAD the overhead's modes (all three), WEBHOOK_BENCH_N the timed requests per side (500). Prints one
 tab-separated line per figure. Usage: measure.py <admin token> <api url> <second api url> <second api pid> [<before api url>]
 """
 
@@ -32,7 +33,8 @@ HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 N = int(os.environ.get("WEBHOOK_BENCH_N", "500"))
 BURST = int(os.environ.get("WEBHOOK_BENCH_BURST", "10000"))
 PHASES = os.environ.get("WEBHOOK_BENCH_PHASES", "overhead latency audit burst").split()
-MODES = os.environ.get("WEBHOOK_BENCH_OVERHEAD", "back_to_back settled").split()
+MODES = os.environ.get("WEBHOOK_BENCH_OVERHEAD", "back_to_back streams settled").split()
+STREAM = 50
 
 
 class Receiver:
@@ -126,6 +128,13 @@ def emit(name, value, unit, note=""):
     print(f"{name}\t{value:.2f}\t{unit}\t{note}", flush=True)
 
 
+def order(quiet, busy, how):
+    """The projects' writes in the order the mode times them: N + 50 each, the first 50 of each a warm-up."""
+    if how == "streams":
+        return [pid for start in range(0, N + 50, STREAM) for pid in (quiet, busy) for _ in range(min(STREAM, N + 50 - start))]
+    return [pid for i in range(N + 50) for pid in ((quiet, busy) if i % 2 == 0 else (busy, quiet))]
+
+
 def overhead(session, receiver):
     quiet, busy = project(session), project(session)
     for _ in range(10):
@@ -133,20 +142,24 @@ def overhead(session, receiver):
     for pid in (quiet, busy):
         ok(session.post(f"{api(API, pid)}/registered-models/create", json={"name": "m"}, headers=HEADERS))
     drain(receiver)
-    for settled in (mode == "settled" for mode in MODES):
+    notes = {
+        "back_to_back": "interleaved request by request, each right after the previous answer: a write's deliveries "
+                        "(dispatcher and this receiver) share the cores with the next write, in either project",
+        "settled": "each write after the previous one's 10 deliveries arrived: the write's own cost",
+        "streams": f"runs of {STREAM} writes in one project, then in the other, back to back: the deliveries' cost lands "
+                   "on the writes of the project that has webhooks, as on a busy 2-core server",
+    }
+    for how in MODES:
         times = {quiet: [], busy: []}
-        for i in range(N + 50):
-            for pid in ((quiet, busy) if i % 2 == 0 else (busy, quiet)):
-                arrived = receiver.count()
-                elapsed = timed(session, f"{api(API, pid)}/model-versions/create", {"name": "m", "source": "mlflow-artifacts:/1/x/artifacts/model"})
-                if i >= 50:  # warm-up
-                    times[pid].append(elapsed)
-                if settled and pid == busy:
-                    receiver.wait_for(arrived + 10, timeout=5)
+        for i, pid in enumerate(order(quiet, busy, how)):
+            arrived = receiver.count()
+            elapsed = timed(session, f"{api(API, pid)}/model-versions/create", {"name": "m", "source": "mlflow-artifacts:/1/x/artifacts/model"})
+            if i >= 100:  # warm-up
+                times[pid].append(elapsed)
+            if how == "settled" and pid == busy:
+                receiver.wait_for(arrived + 10, timeout=5)
         q, b = statistics.median(times[quiet]), statistics.median(times[busy])
-        how = "settled" if settled else "back_to_back"
-        note = ("each write after the previous one's 10 deliveries arrived: the write's own cost" if settled else
-                "each write right after the previous answer: the previous write's deliveries (dispatcher and this receiver) share the cores")
+        note = notes[how]
         emit(f"create_version_p50_no_webhooks_{how}", q, "ms", f"n={N}")
         emit(f"create_version_p50_10_webhooks_{how}", b, "ms", f"n={N}")
         emit(f"create_version_p50_difference_{how}", b - q, "ms", f"target <= 1 ms; {note}")

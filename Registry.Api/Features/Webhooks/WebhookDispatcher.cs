@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Registry.Api.Auth;
 using Registry.Api.Changes;
@@ -19,11 +20,23 @@ internal sealed class WebhookDispatcher(
     /// <summary>The longest it sleeps without news: a missed notification or an expired lease is found within this.</summary>
     private static readonly TimeSpan Sweep = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a wake-up waits before claiming. The notification arrives at the commit of the write that queued the
+    /// event, while that write is still answering its client on the same cores; starting its deliveries a moment later
+    /// keeps them off its answer, and events committed together are taken together.
+    /// </summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(10);
+
     private static readonly TimeSpan PurgeEvery = TimeSpan.FromHours(1);
     private static readonly TimeSpan LongestBackOff = TimeSpan.FromHours(1);
 
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentDeliveries);
+
+    /// <summary>Deliveries that arrived, waiting to be recorded (their slots still taken).</summary>
+    private readonly Channel<AttemptResult> _delivered = Channel.CreateUnbounded<AttemptResult>(new UnboundedChannelOptions { SingleReader = true });
+
+    private const int RecordAtOnce = 256;
 
     /// <summary>Host, process and instance: who holds a claim (<c>claimed_by</c>), for operators and tests.</summary>
     public string Claimant { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
@@ -50,6 +63,7 @@ internal sealed class WebhookDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Actor.Current = Actor.Registry;
+        var recording = RecordDeliveredAsync(stoppingToken);
         var nextPurge = clock.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -73,12 +87,16 @@ internal sealed class WebhookDispatcher(
             }
             try
             {
-                await _wake.WaitAsync(sleep, stoppingToken);
+                if (await _wake.WaitAsync(sleep, stoppingToken))
+                {
+                    await Task.Delay(Settle, clock, stoppingToken);
+                }
             }
             catch (OperationCanceledException)
             {
             }
         }
+        await recording;
     }
 
     /// <summary>Claims as many due deliveries as there are free slots, and again as slots free up, until none is due.</summary>
@@ -124,15 +142,24 @@ internal sealed class WebhookDispatcher(
     private async Task AttemptAsync(ClaimedDelivery delivery, CancellationToken stoppingToken)
     {
         Actor.Current = Actor.Registry;
+        var handedOver = false;
         try
         {
             var startedAt = clock.GetUtcNow().UtcDateTime;
-            var result = await SendAsync(delivery, stoppingToken);
-            await store.RecordAsync(delivery, Claimant, startedAt, result, RetryIn(delivery, result), stoppingToken);
-            if (!result.Delivered)
+            var result = new AttemptResult(delivery, startedAt, await SendAsync(delivery, stoppingToken));
+            if (result.Result.Delivered)
             {
-                logger.LogInformation("Webhook delivery {DeliveryId} ({Event}) attempt {Attempt} failed: {Error}",
-                    delivery.DeliveryId, delivery.Event, delivery.Attempt, result.Error);
+                handedOver = _delivered.Writer.TryWrite(result);
+                return;
+            }
+            var retryIn = RetryIn(delivery, result.Result);
+            await store.RecordFailedAsync(result, Claimant, retryIn, stoppingToken);
+            logger.LogInformation("Webhook delivery {DeliveryId} ({Event}) attempt {Attempt} failed: {Error}",
+                delivery.DeliveryId, delivery.Event, delivery.Attempt, result.Result.Error);
+            if (retryIn is not null)
+            {
+                // The loop sleeps until the next due delivery as it was before this one's retry was set (its lease's end).
+                Wake();
             }
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -146,8 +173,47 @@ internal sealed class WebhookDispatcher(
         }
         finally
         {
-            _slots.Release();
-            Wake();
+            if (!handedOver)
+            {
+                _slots.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records the deliveries that arrived, as many at a time as have arrived since the last statement (one statement and
+    /// one commit for all of them), and only then frees their slots. If recording fails, their leases run out and
+    /// they are delivered again, with the same delivery ids.
+    /// </summary>
+    private async Task RecordDeliveredAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<AttemptResult>();
+        try
+        {
+            while (await _delivered.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < RecordAtOnce && _delivered.Reader.TryRead(out var delivered))
+                {
+                    batch.Add(delivered);
+                }
+                try
+                {
+                    await store.RecordDeliveredAsync(batch, Claimant, stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("Could not record {Count} webhook deliveries ({Reason}); they will be delivered again", batch.Count, e.Message);
+                }
+                finally
+                {
+                    _slots.Release(batch.Count);
+                    batch.Clear();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: what was not recorded is delivered again when its lease runs out.
         }
     }
 
