@@ -19,8 +19,9 @@ public sealed class LocalReplicasTests
         await using var app = await LocalApp.StartAsync($"--Parameters:bootstrap-token={token.Value}", "--Postgres:DataDir=temp", "--Api:Replicas=2");
 
         var replicas = await RunningReplicaUrlsAsync(app, "api", 2);
-        using var first = new HttpClient { BaseAddress = new Uri(replicas[0]) };
-        using var second = new HttpClient { BaseAddress = new Uri(replicas[1]) };
+        // "Running" is the process started, not yet listening.
+        using var first = await HealthyAsync(new HttpClient { BaseAddress = new Uri(replicas[0]) });
+        using var second = await HealthyAsync(new HttpClient { BaseAddress = new Uri(replicas[1]) });
         await new RegisteredModelClient(first, 1, token).CreateAsync("from-the-first", "written through one replica");
         await (await second.SendRawAsync(HttpMethod.Put, ArtifactPath, new StringContent("shared"), token)).ShouldBeOkAsync();
 
@@ -41,23 +42,26 @@ public sealed class LocalReplicasTests
     }
 
     /// <summary>A client of one web replica that keeps cookies to itself (the test passes them) and follows no redirect.</summary>
-    private static async Task<HttpClient> WebClientAsync(string url)
+    private static Task<HttpClient> WebClientAsync(string url) =>
+        HealthyAsync(new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) });
+
+    /// <summary>The client, once its replica answers <c>/health</c>.</summary>
+    private static async Task<HttpClient> HealthyAsync(HttpClient replica)
     {
-        var web = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
         // As long as LocalApp gives the AppHost to start: a full test run starts many processes on few cores.
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromMinutes(3))
         {
             try
             {
-                if ((await web.GetAsync("/health")).IsSuccessStatusCode) return web;
+                if ((await replica.GetAsync("/health")).IsSuccessStatusCode) return replica;
             }
             catch (HttpRequestException)
             {
             }
             await Task.Delay(200);
         }
-        throw new TimeoutException($"the web replica at {url} was not healthy within {clock.Elapsed}");
+        throw new TimeoutException($"the replica at {replica.BaseAddress} was not healthy within {clock.Elapsed}");
     }
 
     /// <summary>Posts the sign-in form as a browser does; answers the session cookie (<c>name=value</c>).</summary>
