@@ -6,7 +6,7 @@ namespace Registry.Api.Changes;
 /// <summary>
 /// How a write records itself in its own transaction. Its batch starts with <see cref="CreateRecordedBatch"/>, which tells
 /// the database who is writing; its statement then adds <see cref="AuditSql"/> and <see cref="WebhookEventSql"/> CTEs
-/// that insert the audit row and the webhook deliveries from the rows it changed. One round trip, one implicit
+/// that insert the audit row and the webhook events from the rows it changed. One round trip, one implicit
 /// transaction: the records exist if and only if the change committed.
 /// </summary>
 internal static class Recording

@@ -7,8 +7,8 @@ using Registry.Data;
 namespace Registry.Api.Features.Webhooks;
 
 /// <summary>
-/// Delivers the outbox, in every API process. Woken at once by the database's notification of a new delivery (heard on
-/// the one listener connection, <see cref="INotificationChannel"/>), and by its own timer for retries that fall due. Each
+/// Delivers the outbox, in every API process. Woken by the database's notification of a new event (heard on the one
+/// listener connection, <see cref="INotificationChannel"/>), and by its own timer for retries that fall due. Each
 /// attempt runs under a lease (<see cref="DispatchStore.ClaimAsync"/>): at least once, never lost to a crash, with the
 /// delivery id the same on every attempt. Failures are retried with exponential back-off and jitter (honouring a
 /// receiver's Retry-After) for a day after the event; then the delivery fails.
