@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Claims;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -35,6 +36,9 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IOptions<AuthOptio
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 500_000 });
 
+    /// <summary>Token lookups in flight, by hex digest, until their result is in the cache.</summary>
+    private readonly ConcurrentDictionary<string, Task<TokenOwner?>> _tokenLookups = new();
+
     /// <summary>Counts evictions: a lookup that overlapped one may have read what was just changed, so it is not kept.</summary>
     private long _evictions;
 
@@ -42,13 +46,50 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IOptions<AuthOptio
 
     public bool TryGetCachedTokenOwner(byte[] digest, out TokenOwner? owner) => _cache.TryGetValue(new TokenKey(Convert.ToHexStringLower(digest)), out owner);
 
-    public async ValueTask<TokenOwner?> FindTokenOwnerAsync(byte[] digest, CancellationToken cancellationToken)
+    /// <summary>The database lookup of this token already under way for another request, if there is one, for this one to share.</summary>
+    public Task<TokenOwner?>? TokenLookupUnderWay(byte[] digest) =>
+        _tokenLookups.TryGetValue(Convert.ToHexStringLower(digest), out var lookup) ? lookup : null;
+
+    /// <summary>
+    /// Looks the token up in the database, or joins the lookup another request already started: when many requests
+    /// with one token miss the cache together (its entry lapsing under a training fleet), PostgreSQL is asked once.
+    /// </summary>
+    public Task<TokenOwner?> FindTokenOwnerAsync(byte[] digest, CancellationToken cancellationToken)
     {
-        if (TryGetCachedTokenOwner(digest, out var cached))
+        var hex = Convert.ToHexStringLower(digest);
+        if (_cache.TryGetValue(new TokenKey(hex), out TokenOwner? cached))
         {
-            return cached;
+            return Task.FromResult(cached);
         }
 
+        var started = new TaskCompletionSource<TokenOwner?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lookup = _tokenLookups.GetOrAdd(hex, started.Task);
+        if (lookup == started.Task)
+        {
+            _ = CompleteTokenLookupAsync(hex, digest, started);
+        }
+        // The shared lookup runs to its end whoever stops waiting for it.
+        return lookup.WaitAsync(cancellationToken);
+    }
+
+    private async Task CompleteTokenLookupAsync(string hex, byte[] digest, TaskCompletionSource<TokenOwner?> lookup)
+    {
+        try
+        {
+            lookup.SetResult(await ReadTokenOwnerAsync(hex, digest));
+        }
+        catch (Exception e)
+        {
+            lookup.SetException(e);
+        }
+        finally
+        {
+            _tokenLookups.TryRemove(KeyValuePair.Create(hex, lookup.Task));
+        }
+    }
+
+    private async Task<TokenOwner?> ReadTokenOwnerAsync(string hex, byte[] digest)
+    {
         var evictions = Interlocked.Read(ref _evictions);
         var sql = new SqlParameters();
         await using var command = sql.Command(dataSource,
@@ -57,13 +98,13 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IOptions<AuthOptio
             FROM personal_access_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_digest = {sql.Add(digest)}
             """);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var owner = await reader.ReadAsync(cancellationToken)
+        await using var reader = await command.ExecuteReaderAsync();
+        var owner = await reader.ReadAsync()
             ? new TokenOwner(
                 reader.GetInt64(OwnerTokenId), reader.GetInt64(OwnerUserId), reader.GetString(OwnerUsername), reader.GetBoolean(OwnerIsAdmin),
                 reader.GetFieldValue<string[]>(OwnerScopes), reader.GetDateTime(OwnerExpiresAt), reader.GetBoolean(OwnerRevoked))
             : null;
-        Keep(new TokenKey(Convert.ToHexStringLower(digest)), owner, owner is null ? UnknownTokenLifetime : Lifetime, evictions);
+        Keep(new TokenKey(hex), owner, owner is null ? UnknownTokenLifetime : Lifetime, evictions);
         return owner;
     }
 
@@ -102,7 +143,13 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IOptions<AuthOptio
     /// <summary>Makes this process look the token up again (at once after a change here; the notification follows).</summary>
     public void ForgetToken(byte[] digest) => ForgetToken(Convert.ToHexStringLower(digest));
 
-    public void ForgetToken(string hexDigest) => Forget(new TokenKey(hexDigest.ToLowerInvariant()));
+    public void ForgetToken(string hexDigest)
+    {
+        var hex = hexDigest.ToLowerInvariant();
+        Forget(new TokenKey(hex));
+        // A request after the change must not share a lookup that may have read the token before it.
+        _tokenLookups.TryRemove(hex, out _);
+    }
 
     public void ForgetMembership(long userId, long projectId) => Forget(new MembershipKey(userId, projectId));
 
@@ -111,6 +158,7 @@ public sealed class AccessLookup(NpgsqlDataSource dataSource, IOptions<AuthOptio
     {
         Interlocked.Increment(ref _evictions);
         _cache.Clear();
+        _tokenLookups.Clear();
     }
 
     /// <summary>Change notifications flow (again): entries may live their full lifetime. What was cached before may have missed some.</summary>

@@ -11,7 +11,8 @@ namespace Registry.Api.Auth;
 /// <summary>
 /// Authenticates GitLab-style personal access tokens: <c>Authorization: Bearer</c> (MLFLOW_TRACKING_TOKEN),
 /// Basic with the token as password (MLFLOW_TRACKING_USERNAME/PASSWORD), or GitLab's <c>PRIVATE-TOKEN</c> header.
-/// A token not in the cache costs its client address a permit before it is looked up (see <see cref="RateLimiting"/>).
+/// A token not in the cache costs its client address a permit before it is looked up (see <see cref="RateLimiting"/>),
+/// unless the same token's lookup is already under way for another request.
 /// </summary>
 internal sealed class PersonalAccessTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -34,11 +35,19 @@ internal sealed class PersonalAccessTokenHandler(
         var digest = TokenDigest.Of(token);
         if (!lookup.TryGetCachedTokenOwner(digest, out var owner))
         {
-            if (addresses.TryChargeLookup(Context) is { } retryAfter)
+            // Only a request that starts a lookup pays for it: many jobs sharing one token must not spend the budget.
+            if (lookup.TokenLookupUnderWay(digest) is { } underWay)
+            {
+                owner = await underWay.WaitAsync(Context.RequestAborted);
+            }
+            else if (addresses.TryChargeLookup(Context) is { } retryAfter)
             {
                 return AuthenticateResult.Fail(new TooManyUnauthenticatedRequests(retryAfter));
             }
-            owner = await lookup.FindTokenOwnerAsync(digest, Context.RequestAborted);
+            else
+            {
+                owner = await lookup.FindTokenOwnerAsync(digest, Context.RequestAborted);
+            }
         }
         if (owner is null)
         {

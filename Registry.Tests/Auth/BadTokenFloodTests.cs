@@ -68,6 +68,24 @@ public sealed class BadTokenFloodTests(RegistryAppFixture app, ITestOutputHelper
         Assert.True(with.GoodMedian < TimeSpan.FromMilliseconds(250), $"good token median {with.GoodMedian.TotalMilliseconds} ms under the flood");
     }
 
+    [Fact]
+    public async Task Hundreds_of_requests_missing_the_cache_together_with_one_valid_token_pay_for_one_lookup_and_none_is_refused()
+    {
+        await using var api = Api(
+            ("Registry:RateLimit:Unauthenticated:PermitsPerSecond", "1"), ("Registry:RateLimit:Unauthenticated:Burst", "3"));
+        using var http = api.CreateClient();
+        await (await http.GetAsync(app.Tenants.ProjectId, "registered-models/get?name=x", app.Tenants.Maintainer))
+            .ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        // Let the process start hearing change notifications, which forgets what it cached before.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(() => GoodAsync(http))))
+            .WaitAsync(TimeSpan.FromSeconds(60));
+
+        var statuses = responses.GroupBy(r => r.StatusCode).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(new Dictionary<HttpStatusCode, int> { [HttpStatusCode.NotFound] = 200 }, statuses);
+    }
+
     private InProcessApi Api(params (string Key, string Value)[] settings)
     {
         var configuration = new Dictionary<string, string?>
