@@ -31,8 +31,8 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Whether an OTLP endpoint receives telemetry. Without one nothing receives the spans, metrics and logs, and
-    /// recording them anyway cost the API ~10% of its CPU per request (bench/README.md); dotnet-counters and
+    /// Whether an OTLP endpoint receives telemetry. Without one nothing receives the spans, metrics and logs, so
+    /// recording them would spend CPU on every request for nothing (bench/README.md measures it); dotnet-counters and
     /// dotnet-trace read the runtime's own meters and events either way.
     /// </summary>
     public static bool ExportsTelemetry(this IHostApplicationBuilder builder) =>

@@ -2,7 +2,8 @@ namespace Registry.Data.Entities;
 
 /// <summary>
 /// One event for one webhook: made from a <see cref="WebhookEvent"/> by the dispatcher that takes it from the outbox
-/// (builds before <c>webhook_events</c> wrote these directly), attempted until delivered or given up, with every attempt kept.
+/// (a replica still running an older build may write these directly during a rolling upgrade), attempted until
+/// delivered or given up, with every attempt kept.
 /// </summary>
 public sealed class WebhookDelivery
 {

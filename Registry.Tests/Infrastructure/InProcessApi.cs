@@ -1,12 +1,12 @@
+extern alias RegistryApi;
+
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Registry.Api.Mlflow;
 
 namespace Registry.Tests.Infrastructure;
 
 /// <summary>The API hosted inside the test process, for what only the process itself can show (its spans, its configuration).</summary>
-/// <remarks>Any type of the API's assembly names it; not <c>Program</c>, which the AppHost's assembly has too (CS0433).</remarks>
-public class InProcessApi(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<MlflowError>
+public class InProcessApi(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<RegistryApi::Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
