@@ -1,7 +1,7 @@
 using Npgsql;
 using Registry.Api.Auth;
 using Registry.Api.Mlflow.Artifacts;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Admin;
 
