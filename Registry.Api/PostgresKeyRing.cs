@@ -1,7 +1,7 @@
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Npgsql;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api;
 

@@ -3,9 +3,8 @@ using System.Security.Claims;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Registry.Api.Mlflow.Sql;
 using Registry.Data.Entities;
-using Registry.Api.Mlflow;
-using Registry.Api.Mlflow.Search;
 
 namespace Registry.Api.Auth;
 

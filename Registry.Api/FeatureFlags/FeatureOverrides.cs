@@ -91,15 +91,7 @@ public sealed class FeatureOverrides
         var readAt = Stopwatch.GetTimestamp();
         try
         {
-            await using var command = _dataSource.CreateCommand("SELECT feature_name, project_id, enabled FROM feature_gates");
-            await using var reader = await command.ExecuteReaderAsync();
-            var rows = new List<(string Flag, long? Project, bool Enabled)>();
-            while (await reader.ReadAsync())
-            {
-                rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetBoolean(2)));
-            }
-            Install(new Snapshot(changes, readAt, Trusted: true,
-                rows.GroupBy(r => r.Flag).ToFrozenDictionary(g => g.Key, g => FlagOverrides.From(g.Select(r => (r.Project, r.Enabled))))));
+            Install(new Snapshot(changes, readAt, Trusted: true, await FeatureGateTable.ReadAsync(_dataSource, CancellationToken.None)));
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
         {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Registry.Api.Features.RegisteredModels;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 using Registry.Tests.Infrastructure;
 
 namespace Registry.Tests.Unit;

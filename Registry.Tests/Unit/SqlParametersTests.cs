@@ -1,7 +1,7 @@
 using Npgsql;
 using Registry.Api.Features.RegisteredModels;
 using Registry.Api.Mlflow;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Tests.Unit;
 

@@ -2,7 +2,7 @@ using Npgsql;
 using Registry.Api.Auth;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 using Registry.Data.Entities;
 using static Registry.Api.Features.Admin.AdminSql;
 
@@ -24,6 +24,15 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
     private static readonly int Username = UserSelect.Add("username");
     private static readonly int UserIsAdmin = UserSelect.Add("is_admin");
     private static readonly int UserCreatedAt = UserSelect.Add("created_at");
+
+    private static readonly SqlColumns MemberSelect = new();
+    private static readonly int MemberUserId = MemberSelect.Add("u.id");
+    private static readonly int MemberUsername = MemberSelect.Add("u.username");
+    private static readonly int MemberLevel = MemberSelect.Add("m.access_level");
+
+    private static readonly SqlColumns RemovalSelect = new();
+    private static readonly int MemberRemoved = RemovalSelect.Add("EXISTS (SELECT 1 FROM removed)");
+    private static readonly int MemberExisted = RemovalSelect.Add("EXISTS (SELECT 1 FROM member)");
 
     public async Task<ProjectDto> CreateProjectAsync(string name, CancellationToken cancellationToken)
     {
@@ -163,8 +172,8 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
     {
         var sql = new SqlParameters();
         await using var command = sql.Command(dataSource,
-            $"SELECT u.id, u.username, m.access_level FROM project_members m JOIN users u ON u.id = m.user_id WHERE m.project_id = {sql.Add(projectId)} ORDER BY u.id");
-        return await ReadAsync(command, r => new MemberDto(r.GetInt64(0), r.GetString(1), r.GetInt32(2)), cancellationToken);
+            $"SELECT {MemberSelect.Sql} FROM project_members m JOIN users u ON u.id = m.user_id WHERE m.project_id = {sql.Add(projectId)} ORDER BY u.id");
+        return await ReadAsync(command, r => new MemberDto(r.GetInt64(MemberUserId), r.GetString(MemberUsername), r.GetInt32(MemberLevel)), cancellationToken);
     }
 
     /// <summary>
@@ -193,12 +202,12 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
                 {AuditSql.Insert("changed LEFT JOIN old ON true", "member_access_level_set", AuditEntity.Project, project, "User", "changed.user_id",
                     "(SELECT username FROM users WHERE id = changed.user_id)", AuditSql.Changes(("access_level", "old.access_level", "changed.access_level")))}
             )
-            SELECT u.id, u.username, c.access_level
-            FROM users u LEFT JOIN changed c ON c.user_id = u.id
+            SELECT {MemberSelect.Sql}
+            FROM users u LEFT JOIN changed m ON m.user_id = u.id
             WHERE u.id = {user} AND EXISTS (SELECT 1 FROM projects WHERE id = {project})
             """,
             sql);
-        var rows = await ReadAsync(batch, r => (Id: r.GetInt64(0), Username: r.GetString(1), Level: r.IsDBNull(2) ? (int?)null : r.GetInt32(2)), cancellationToken);
+        var rows = await ReadAsync(batch, r => (Id: r.GetInt64(MemberUserId), Username: r.GetString(MemberUsername), Level: r.IsDBNull(MemberLevel) ? (int?)null : r.GetInt32(MemberLevel)), cancellationToken);
         access.ForgetMembership(userId, projectId);
         return rows switch
         {
@@ -220,11 +229,13 @@ internal sealed class AdminStore(NpgsqlDataSource dataSource, IAuthCacheInvalida
             ), audit AS (
                 {AuditSql.Insert("removed", "member_removed", AuditEntity.Project, project, "User", "removed.user_id",
                     "(SELECT username FROM users WHERE id = removed.user_id)", AuditSql.Changes(("access_level", "removed.access_level", "NULL")))}
+            ), member AS (
+                SELECT 1 FROM project_members WHERE project_id = {project} AND user_id = {user}
             )
-            SELECT EXISTS (SELECT 1 FROM removed), EXISTS (SELECT 1 FROM project_members WHERE project_id = {project} AND user_id = {user})
+            SELECT {RemovalSelect.Sql}
             """,
             sql);
-        var (removed, existed) = (await ReadAsync(batch, r => (r.GetBoolean(0), r.GetBoolean(1)), cancellationToken)).Single();
+        var (removed, existed) = (await ReadAsync(batch, r => (r.GetBoolean(MemberRemoved), r.GetBoolean(MemberExisted)), cancellationToken)).Single();
         access.ForgetMembership(userId, projectId);
         return removed ? new Done() : existed ? AboveActingLevel(actingLevel) : AdminValidation.NotFound("Member");
     }

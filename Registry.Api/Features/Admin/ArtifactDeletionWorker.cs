@@ -1,7 +1,7 @@
 using Npgsql;
 using Registry.Api.Auth;
 using Registry.Api.Mlflow.Artifacts;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Admin;
 
@@ -15,6 +15,11 @@ namespace Registry.Api.Features.Admin;
 internal sealed class ArtifactDeletionWorker(
     NpgsqlDataSource dataSource, IArtifactStore store, AuthChangeListener changes, ILogger<ArtifactDeletionWorker> logger) : BackgroundService
 {
+    private static readonly SqlColumns Claimed = new();
+    private static readonly int ClaimedId = Claimed.Add("id");
+    private static readonly int ClaimedProjectId = Claimed.Add("project_id");
+    private static readonly int ClaimedAttempts = Claimed.Add("attempts");
+
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(20);
 
@@ -78,10 +83,10 @@ internal sealed class ArtifactDeletionWorker(
                 WHERE next_attempt_at IS NULL OR next_attempt_at <= now()
                 ORDER BY id LIMIT 1
                 FOR UPDATE SKIP LOCKED)
-            RETURNING id, project_id, attempts
+            RETURNING {Claimed.Sql}
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2)) : null;
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(ClaimedId), reader.GetInt64(ClaimedProjectId), reader.GetInt32(ClaimedAttempts)) : null;
     }
 
     private async Task DeleteAsync(long id, long projectId, int attempts, CancellationToken stoppingToken)

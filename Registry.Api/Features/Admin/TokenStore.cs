@@ -3,7 +3,7 @@ using Npgsql;
 using Registry.Api.Auth;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 using Registry.Data;
 using static Registry.Api.Features.Admin.AdminSql;
 

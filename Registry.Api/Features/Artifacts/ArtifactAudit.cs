@@ -1,6 +1,6 @@
 using Npgsql;
 using Registry.Api.Changes;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Artifacts;
 

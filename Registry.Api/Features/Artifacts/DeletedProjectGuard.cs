@@ -3,7 +3,7 @@ using Npgsql;
 using Registry.Api.Auth;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Artifacts;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Artifacts;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Artifacts;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Artifacts;
 

@@ -7,6 +7,7 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.Options;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Artifacts;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Artifacts;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Npgsql;
 using Registry.Api.Mlflow;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Audit;
 

@@ -1,7 +1,7 @@
 using Npgsql;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 using Registry.Api.Mlflow.Tracking;
 using Registry.Data;
 

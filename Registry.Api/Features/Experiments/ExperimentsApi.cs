@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Registry.Api.Auth;
 using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Sql;
 using Registry.Api.Mlflow.Tracking;
 using Registry.Data;
 

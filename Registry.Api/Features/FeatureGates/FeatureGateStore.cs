@@ -1,7 +1,7 @@
 using Npgsql;
 using Registry.Api.FeatureFlags;
 using Registry.Api.Mlflow;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.FeatureGates;
 
@@ -11,6 +11,11 @@ namespace Registry.Api.Features.FeatureGates;
 /// </summary>
 internal sealed class FeatureGateStore(NpgsqlDataSource dataSource, FeatureOverrides overrides)
 {
+    private static readonly SqlColumns GateSelect = new();
+    private static readonly int GateProject = GateSelect.Add("project_id");
+    private static readonly int GateEnabled = GateSelect.Add("enabled");
+    private static readonly int GateChanged = GateSelect.Count;
+
     /// <summary>Sets the gate for every project (no project) or for one, and reads the flag's other gates.</summary>
     private static string Set(SqlParameters sql, string flag, long? projectId, bool enabled)
     {
@@ -23,9 +28,9 @@ internal sealed class FeatureGateStore(NpgsqlDataSource dataSource, FeatureOverr
                     ON CONFLICT (feature_name) WHERE project_id IS NULL DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()
                     RETURNING project_id, enabled
                 )
-                SELECT project_id, enabled, true FROM changed
+                SELECT {GateSelect.Sql}, true FROM changed
                 UNION ALL
-                SELECT project_id, enabled, false FROM feature_gates WHERE feature_name = {name} AND project_id IS NOT NULL
+                SELECT {GateSelect.Sql}, false FROM feature_gates WHERE feature_name = {name} AND project_id IS NOT NULL
                 """;
         }
         var project = sql.Add(id);
@@ -35,24 +40,15 @@ internal sealed class FeatureGateStore(NpgsqlDataSource dataSource, FeatureOverr
                 ON CONFLICT (feature_name, project_id) WHERE project_id IS NOT NULL DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()
                 RETURNING project_id, enabled
             )
-            SELECT project_id, enabled, true FROM changed
+            SELECT {GateSelect.Sql}, true FROM changed
             UNION ALL
-            SELECT project_id, enabled, false FROM feature_gates WHERE feature_name = {name} AND project_id IS DISTINCT FROM {project}
+            SELECT {GateSelect.Sql}, false FROM feature_gates WHERE feature_name = {name} AND project_id IS DISTINCT FROM {project}
             """;
     }
 
     /// <summary>Every gate set, by flag.</summary>
-    public async Task<IReadOnlyDictionary<string, FlagOverrides>> AllAsync(CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("SELECT feature_name, project_id, enabled FROM feature_gates");
-        var rows = new List<(string Flag, long? Project, bool Enabled)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetBoolean(2)));
-        }
-        return rows.GroupBy(r => r.Flag).ToDictionary(g => g.Key, g => FlagOverrides.From(g.Select(r => (r.Project, r.Enabled))));
-    }
+    public async Task<IReadOnlyDictionary<string, FlagOverrides>> AllAsync(CancellationToken cancellationToken) =>
+        await FeatureGateTable.ReadAsync(dataSource, cancellationToken);
 
     /// <summary>Sets the flag for every project or for one; the flag's gates afterwards.</summary>
     public async Task<Outcome<FlagOverrides>> SetAsync(string flag, long? projectId, bool enabled, CancellationToken cancellationToken)
@@ -65,7 +61,7 @@ internal sealed class FeatureGateStore(NpgsqlDataSource dataSource, FeatureOverr
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                rows.Add((reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.GetBoolean(1), reader.GetBoolean(2)));
+                rows.Add((reader.IsDBNull(GateProject) ? null : reader.GetInt64(GateProject), reader.GetBoolean(GateEnabled), reader.GetBoolean(GateChanged)));
             }
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)

@@ -1,5 +1,6 @@
 using Npgsql;
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.LoggedModels;

@@ -3,6 +3,7 @@ using Registry.Api.Changes;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Artifacts;
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.LoggedModels;
@@ -14,6 +15,14 @@ namespace Registry.Api.Features.LoggedModels;
 internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
 {
     public const string Pending = "LOGGED_MODEL_PENDING";
+
+    private static readonly SqlColumns CreatedSelect = new();
+    private static readonly int CreatedExperimentsFound = CreatedSelect.Add("(SELECT count(*) FROM e)");
+    private static readonly int CreatedModels = CreatedSelect.Add("(SELECT count(*) FROM lm)");
+
+    private static readonly SqlColumns TagDeletedSelect = new();
+    private static readonly int TagDeletedModelsFound = TagDeletedSelect.Add("(SELECT count(*) FROM lm)");
+    private static readonly int TagsDeleted = TagDeletedSelect.Add("(SELECT count(*) FROM deleted)");
 
     public async Task<Outcome<LoggedModel>> CreateAsync(
         long projectId, long userId, ExperimentId experimentId, string name, string? modelType, string? sourceRunId,
@@ -50,17 +59,17 @@ internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
                     ("name", "NULL", $"{modelName}::text"), ("experiment_id", "NULL", $"{experiment}::text"), ("model_type", "NULL", $"{type}::text"),
                     ("source_run_id", "NULL", $"{sourceRun}::text"), ("tags", "NULL", WebhookEventSql.Tags(tagKeys, tagValues))))}
             )
-            SELECT (SELECT count(*) FROM e), (SELECT count(*) FROM lm)
+            SELECT {CreatedSelect.Sql}
             """,
             sql);
         // The reader skips statements that return no rows, so it starts at the SELECT.
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        if (reader.GetInt64(0) == 0)
+        if (reader.GetInt64(CreatedExperimentsFound) == 0)
         {
             return experimentId.NotFound();
         }
-        if (reader.GetInt64(1) == 0)
+        if (reader.GetInt64(CreatedModels) == 0)
         {
             return MlflowError.InvalidParameterValue($"The experiment {experimentId.Sent} must be in the 'active' state. Current state is deleted.");
         }
@@ -158,13 +167,13 @@ internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
                 {AuditSql.Insert("lm, deleted", "logged_model_tag_deleted", AuditEntity.Project, project, Target, model, "lm.name",
                     AuditSql.KeyedChange("tags", tagKey, "deleted.value", "NULL::text"))}
             )
-            SELECT (SELECT count(*) FROM lm), (SELECT count(*) FROM deleted)
+            SELECT {TagDeletedSelect.Sql}
             """,
             sql);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return reader.GetInt64(0) == 0 ? LoggedModelSql.NotFound(modelId)
-            : reader.GetInt64(1) == 0 ? MlflowError.ResourceDoesNotExist($"No tag with key '{key}' on logged model '{modelId}'.")
+        return reader.GetInt64(TagDeletedModelsFound) == 0 ? LoggedModelSql.NotFound(modelId)
+            : reader.GetInt64(TagsDeleted) == 0 ? MlflowError.ResourceDoesNotExist($"No tag with key '{key}' on logged model '{modelId}'.")
             : new Done();
     }
 

@@ -2,7 +2,7 @@ using Npgsql;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Artifacts;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.ModelVersions;
 
@@ -14,6 +14,14 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
 {
     /// <summary>How many copies (<c>models:/&lt;name&gt;/&lt;version&gt;</c> sources) get-download-uri follows.</summary>
     public const int MaxCopyDepth = 10;
+
+    private static readonly SqlColumns CreatedSelect = new();
+    private static readonly int CreatedVersion = CreatedSelect.Add("m.last_version");
+    private static readonly int CreatedRunId = CreatedSelect.Add("v.run_id");
+
+    private static readonly SqlColumns DownloadSelect = new();
+    private static readonly int DownloadUriColumn = DownloadSelect.Add("uri");
+    private static readonly int DownloadUnresolvedColumn = DownloadSelect.Add("unresolved");
 
     /// <summary>
     /// The model's row lock (taken by bumping its version counter) orders concurrent creates: each gets the next
@@ -52,7 +60,7 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
                 {WebhookEventSql.Insert("m, v", project,
                     WebhookEventSql.ModelVersionCreated($"{model}::text", "m.last_version", $"{versionSource}::text", "v.run_id", $"{versionDescription}::text", keys, values))}
             )
-            SELECT m.last_version, v.run_id FROM m, v
+            SELECT {CreatedSelect.Sql} FROM m, v
             """,
             sql);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -62,8 +70,8 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
         }
 
         var millis = Timestamps.ToMillis(now);
-        return new ModelVersion(name, Sql.Text(reader.GetInt32(0)), millis, millis, Sql.Text(userId), "None", description, source,
-            await reader.IsDBNullAsync(1, cancellationToken) ? null : reader.GetString(1), "READY", null, tags, runLink, [], loggedModelId);
+        return new ModelVersion(name, Sql.Text(reader.GetInt32(CreatedVersion)), millis, millis, Sql.Text(userId), "None", description, source,
+            await reader.IsDBNullAsync(CreatedRunId, cancellationToken) ? null : reader.GetString(CreatedRunId), "READY", null, tags, runLink, [], loggedModelId);
     }
 
     public async Task<Outcome<ModelVersion>> FindAsync(long projectId, string name, int version, CancellationToken cancellationToken)
@@ -189,21 +197,23 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
                 WHERE c.depth < {{maxDepth}}
             ), last AS (
                 SELECT depth, source FROM chain ORDER BY depth DESC LIMIT 1
+            ), resolved AS (
+                SELECT COALESCE(
+                           (SELECT {{ArtifactUris.RunSql}} || COALESCE('/' || NULLIF(substring(last.source FROM '^runs:/[^/]+/(.*)$'), ''), '')
+                            FROM ml_candidates r JOIN ml_experiments e ON e.id = r.experiment_id
+                            WHERE r.project_id = {{key.Project}} AND r.run_id = substring(last.source FROM '^runs:/([^/]+)')),
+                           (SELECT {{ArtifactUris.LoggedModelSql}}
+                            FROM ml_logged_models lm JOIN ml_experiments e ON e.id = lm.experiment_id
+                            WHERE lm.project_id = {{key.Project}} AND lm.deleted_at IS NULL AND lm.model_id = substring(last.source FROM '^models:/(m-[^/]+)/?$')),
+                           last.source) AS uri,
+                       last.depth = {{maxDepth}} AND last.source ~ '^models:/[^/]+/[0-9]{1,9}$' AS unresolved
+                FROM last
             )
-            SELECT COALESCE(
-                       (SELECT {{ArtifactUris.RunSql}} || COALESCE('/' || NULLIF(substring(last.source FROM '^runs:/[^/]+/(.*)$'), ''), '')
-                        FROM ml_candidates r JOIN ml_experiments e ON e.id = r.experiment_id
-                        WHERE r.project_id = {{key.Project}} AND r.run_id = substring(last.source FROM '^runs:/([^/]+)')),
-                       (SELECT {{ArtifactUris.LoggedModelSql}}
-                        FROM ml_logged_models lm JOIN ml_experiments e ON e.id = lm.experiment_id
-                        WHERE lm.project_id = {{key.Project}} AND lm.deleted_at IS NULL AND lm.model_id = substring(last.source FROM '^models:/(m-[^/]+)/?$')),
-                       last.source),
-                   last.depth = {{maxDepth}} AND last.source ~ '^models:/[^/]+/[0-9]{1,9}$'
-            FROM last
+            SELECT {{DownloadSelect.Sql}} FROM resolved
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new DownloadUri(reader.GetString(0), reader.GetBoolean(1))
+            ? new DownloadUri(reader.GetString(DownloadUriColumn), reader.GetBoolean(DownloadUnresolvedColumn))
             : ModelRegistryErrors.VersionNotFound(name, version);
     }
 

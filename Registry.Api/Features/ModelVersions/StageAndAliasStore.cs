@@ -1,13 +1,17 @@
 using Npgsql;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.ModelVersions;
 
 /// <summary>What points at versions: stages (with archiving), latest-per-stage, and aliases.</summary>
 internal sealed class StageAndAliasStore(NpgsqlDataSource dataSource)
 {
+    private static readonly SqlColumns AliasSelect = new();
+    private static readonly int AliasModelsFound = AliasSelect.Add("(SELECT count(*) FROM m)");
+    private static readonly int AliasVersionsFound = AliasSelect.Add("(SELECT count(*) FROM v)");
+
     /// <summary>
     /// The transition runs after the model row is locked, in the same implicit transaction; in READ COMMITTED its
     /// snapshot then sees any transition that committed while we waited, so "archive the others" never misses one.
@@ -88,13 +92,13 @@ internal sealed class StageAndAliasStore(NpgsqlDataSource dataSource)
             ), hook AS (
                 {WebhookEventSql.Insert("v", project, WebhookEventSql.AliasCreated("v.model_id", $"{model}::text", $"{aliasName}::text", number))}
             )
-            SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM v)
+            SELECT {AliasSelect.Sql}
             """,
             sql);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return reader.GetInt64(0) == 0 ? ModelRegistryErrors.ModelNotFound(name)
-            : reader.GetInt64(1) == 0 ? ModelRegistryErrors.VersionNotFound(name, version)
+        return reader.GetInt64(AliasModelsFound) == 0 ? ModelRegistryErrors.ModelNotFound(name)
+            : reader.GetInt64(AliasVersionsFound) == 0 ? ModelRegistryErrors.VersionNotFound(name, version)
             : new Done();
     }
 

@@ -1,4 +1,4 @@
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.ModelVersions;
 

@@ -2,6 +2,7 @@ using System.Text;
 using Npgsql;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.RegisteredModels;
 

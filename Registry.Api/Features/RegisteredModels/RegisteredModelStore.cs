@@ -1,7 +1,7 @@
 using Npgsql;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 using Registry.Data;
 
 namespace Registry.Api.Features.RegisteredModels;
@@ -15,6 +15,10 @@ namespace Registry.Api.Features.RegisteredModels;
 /// </summary>
 internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
 {
+    private static readonly SqlColumns CreatedSelect = new();
+    private static readonly int ModelCreated = CreatedSelect.Add("EXISTS (SELECT 1 FROM model)");
+    private static readonly int ModelTaken = CreatedSelect.Add("EXISTS (SELECT 1 FROM model_taken)");
+
     /// <summary>
     /// Creates the model's own default experiment <c>[model]name</c> (numbered from the project's counter), the model,
     /// its tags, its audit event and its webhook event. It never adopts an experiment that exists: under the name lock, and
@@ -53,7 +57,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
             ), hook AS (
                 {WebhookEventSql.Insert("model", project, WebhookEventSql.RegisteredModelCreated($"{model}::text", $"{modelDescription}::text", keys, values))}
             )
-            SELECT EXISTS (SELECT 1 FROM model), EXISTS (SELECT 1 FROM model_taken)
+            SELECT {CreatedSelect.Sql}
             """;
     }
 
@@ -68,7 +72,7 @@ internal sealed class RegisteredModelStore(NpgsqlDataSource dataSource)
         try
         {
             var (created, modelTaken) = await UnderNameLocksAsync(projectId, [name], CreateSql(sql, projectId, userId, name, description, tags, now), sql,
-                async (reader, token) => await reader.ReadAsync(token) ? (reader.GetBoolean(0), reader.GetBoolean(1)) : (false, false),
+                async (reader, token) => await reader.ReadAsync(token) ? (reader.GetBoolean(ModelCreated), reader.GetBoolean(ModelTaken)) : (false, false),
                 cancellationToken);
             if (!created)
             {

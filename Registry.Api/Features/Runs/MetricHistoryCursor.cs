@@ -1,5 +1,5 @@
 using Npgsql;
-using Registry.Api.Mlflow;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Runs;
 

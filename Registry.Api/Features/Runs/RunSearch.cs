@@ -1,6 +1,7 @@
 using Npgsql;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.Runs;

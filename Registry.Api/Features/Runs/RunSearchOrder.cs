@@ -1,4 +1,5 @@
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Runs;
 

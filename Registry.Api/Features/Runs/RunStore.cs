@@ -3,6 +3,7 @@ using Registry.Api.Changes;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Artifacts;
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.Runs;
@@ -13,6 +14,10 @@ namespace Registry.Api.Features.Runs;
 /// </summary>
 internal sealed class RunStore(NpgsqlDataSource dataSource)
 {
+    private static readonly SqlColumns CreatedSelect = new();
+    private static readonly int CreatedExperimentsFound = CreatedSelect.Add("(SELECT count(*) FROM e)");
+    private static readonly int CreatedRuns = CreatedSelect.Add("(SELECT count(*) FROM r)");
+
     public async Task<Outcome<Run>> CreateAsync(
         long projectId, long userId, string userName, ExperimentId experimentId, string name, long startTime, IReadOnlyList<KeyValue> tags,
         CancellationToken cancellationToken)
@@ -42,17 +47,17 @@ internal sealed class RunStore(NpgsqlDataSource dataSource)
                 {AuditSql.Insert("r", "run_created", AuditEntity.Project, project, Target, run, runName, AuditSql.Changes(
                     ("name", "NULL", $"{runName}::text"), ("experiment_id", "NULL", $"{experiment}::text"), ("tags", "NULL", WebhookEventSql.Tags(keys, values))))}
             )
-            SELECT (SELECT count(*) FROM e), (SELECT count(*) FROM r)
+            SELECT {CreatedSelect.Sql}
             """,
             sql);
         // The reader skips statements that return no rows, so it starts at the SELECT.
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        if (reader.GetInt64(0) == 0)
+        if (reader.GetInt64(CreatedExperimentsFound) == 0)
         {
             return experimentId.NotFound();
         }
-        if (reader.GetInt64(1) == 0)
+        if (reader.GetInt64(CreatedRuns) == 0)
         {
             return MlflowError.InvalidParameterValue($"The experiment {experimentId.Sent} must be in the 'active' state. Current state is deleted.");
         }

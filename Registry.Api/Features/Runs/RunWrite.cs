@@ -1,7 +1,7 @@
 using Npgsql;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 using Registry.Api.Mlflow.Tracking;
 
 namespace Registry.Api.Features.Runs;
@@ -18,6 +18,11 @@ namespace Registry.Api.Features.Runs;
 /// </summary>
 internal sealed class RunWrite
 {
+    private static readonly SqlColumns Select = new();
+    private static readonly int RunsFound = Select.Add("(SELECT count(*) FROM r)");
+    private static readonly int LiveRunsFound = Select.Add("(SELECT count(*) FROM live)");
+    private static readonly int WriteResult = Select.Count;
+
     private readonly string _runId;
 
     public RunWrite(long projectId, string runId)
@@ -50,7 +55,7 @@ internal sealed class RunWrite
                 SELECT id FROM r WHERE NOT deleted
             ){(writes.Length > 0 ? "," : "")}
             {writes}
-            SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM live), {result ?? "NULL::text"}
+            SELECT {Select.Sql}, {result ?? "NULL::text"}
             """;
         await using var batch = (audited ? dataSource.CreateRecordedBatch() : dataSource.CreateBatch()).Add(text, Sql);
         try
@@ -58,15 +63,15 @@ internal sealed class RunWrite
             // The reader skips the recorded batch's first command, which returns no rows.
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
-            if (reader.GetInt64(0) == 0)
+            if (reader.GetInt64(RunsFound) == 0)
             {
                 return RunSql.NotFound(_runId);
             }
-            if (reader.GetInt64(1) == 0)
+            if (reader.GetInt64(LiveRunsFound) == 0)
             {
                 return RunSql.NotActive(_runId);
             }
-            return reader.IsDBNull(2) ? Outcome<string?>.Of(null) : reader.GetString(2);
+            return reader.IsDBNull(WriteResult) ? Outcome<string?>.Of(null) : reader.GetString(WriteResult);
         }
         catch (PostgresException e) when (e.SqlState == SqlStates.Rejected)
         {

@@ -3,6 +3,7 @@ using Npgsql;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Webhooks;
 
@@ -24,6 +25,14 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
                 FROM webhook_delivery_attempts a WHERE a.delivery_id = d.id), '[]'::json))
         """;
 
+    private static readonly SqlColumns PageSelect = new();
+    private static readonly int PageId = PageSelect.Add("d.id");
+    private static readonly int PageDelivery = PageSelect.Add(DeliveryJson);
+
+    private static readonly SqlColumns RedeliverySelect = new();
+    private static readonly int RedeliveryWebhookStatus = RedeliverySelect.Add("(SELECT status FROM target)");
+    private static readonly int Redelivered = RedeliverySelect.Add($"(SELECT {DeliveryJson} FROM d)");
+
     /// <summary>Newest first, keyset-paged.</summary>
     /// <param name="webhookId">As the client sent it (<see cref="WebhookStore.FindAsync"/>).</param>
     public async Task<Outcome<ListWebhookDeliveriesResponse>> ListAsync(
@@ -39,7 +48,7 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
         var (project, webhook, beforeId) = (sql.Add(projectId), sql.Add(uuid), sql.Add(before));
         await using var command = sql.Command(dataSource,
             $"""
-            SELECT d.id, {DeliveryJson}
+            SELECT {PageSelect.Sql}
             FROM webhooks w
             LEFT JOIN LATERAL (
                 SELECT * FROM webhook_deliveries d WHERE d.webhook_id = w.id AND ({beforeId}::bigint IS NULL OR d.id < {beforeId}) ORDER BY d.id DESC LIMIT {sql.Add(maxResults + 1)}
@@ -54,9 +63,9 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
             while (await reader.ReadAsync(cancellationToken))
             {
                 found = true;
-                if (!reader.IsDBNull(0))
+                if (!reader.IsDBNull(PageId))
                 {
-                    rows.Add((reader.GetInt64(0), Parse(reader.GetString(1))));
+                    rows.Add((reader.GetInt64(PageId), Parse(reader.GetString(PageDelivery))));
                 }
             }
         }
@@ -93,14 +102,14 @@ internal sealed class DeliveryStore(NpgsqlDataSource dataSource)
                 {AuditSql.Insert("d JOIN target ON target.id = d.id", "webhook_delivery_redelivered", AuditEntity.Project, project,
                     "WebhookDelivery", "d.delivery_id", "target.name || ' ' || d.event || ' ' || d.delivery_id")}
             )
-            SELECT (SELECT status FROM target), (SELECT {DeliveryJson} FROM d)
+            SELECT {RedeliverySelect.Sql}
             """,
             sql);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return reader.IsDBNull(0) ? DeliveryNotFound(webhookId.ToString(), deliveryId.ToString())
-            : reader.IsDBNull(1) ? MlflowError.InvalidParameterValue($"Webhook {webhookId} is disabled; set its status to ACTIVE before redelivering.")
-            : Parse(reader.GetString(1));
+        return reader.IsDBNull(RedeliveryWebhookStatus) ? DeliveryNotFound(webhookId.ToString(), deliveryId.ToString())
+            : reader.IsDBNull(Redelivered) ? MlflowError.InvalidParameterValue($"Webhook {webhookId} is disabled; set its status to ACTIVE before redelivering.")
+            : Parse(reader.GetString(Redelivered));
     }
 
     public static MlflowError DeliveryNotFound(string webhookId, string deliveryId) =>

@@ -1,7 +1,6 @@
 using Npgsql;
 using Registry.Api.Changes;
-using Registry.Api.Mlflow;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Webhooks;
 
@@ -22,6 +21,18 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource)
     /// still exists; a webhook disabled meanwhile gets its delivery failed by the claim).
     /// </summary>
     private const int EventsPerClaim = 100;
+
+    private static readonly SqlColumns Claimed = new();
+    private static readonly int ClaimedId = Claimed.Add("d.id");
+    private static readonly int ClaimedDeliveryId = Claimed.Add("d.delivery_id");
+    private static readonly int ClaimedWebhookId = Claimed.Add("d.webhook_id");
+    private static readonly int ClaimedEvent = Claimed.Add("d.event");
+    private static readonly int ClaimedPayload = Claimed.Add("d.payload::text");
+    private static readonly int ClaimedCreatedAt = Claimed.Add("d.created_at");
+    private static readonly int ClaimedAttempt = Claimed.Add("d.attempts");
+    private static readonly int ClaimedGiveUpAt = Claimed.Add("d.give_up_at");
+    private static readonly int ClaimedUrl = Claimed.Add("w.url");
+    private static readonly int ClaimedProtectedSecret = Claimed.Add("w.protected_secret");
 
     /// <summary>
     /// First turns events waiting in the outbox into deliveries, then claims up to <paramref name="limit"/> due deliveries
@@ -64,7 +75,7 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource)
                 UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + {claim.Add(lease)}, claimed_by = {claim.Add(claimant)}
                 FROM due, webhooks w
                 WHERE d.id = due.id AND due.active AND w.id = d.webhook_id
-                RETURNING d.id, d.delivery_id, d.webhook_id, d.event, d.payload::text, d.created_at, d.attempts, d.give_up_at, w.url, w.protected_secret
+                RETURNING {Claimed.Sql}
                 """,
                 claim);
         var claimed = new List<ClaimedDelivery>();
@@ -72,8 +83,9 @@ internal sealed class DispatchStore(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken))
         {
             claimed.Add(new ClaimedDelivery(
-                reader.GetInt64(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3), reader.GetString(4), reader.GetDateTime(5),
-                reader.GetInt32(6), reader.GetDateTime(7), reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9)));
+                reader.GetInt64(ClaimedId), reader.GetGuid(ClaimedDeliveryId), reader.GetGuid(ClaimedWebhookId), reader.GetString(ClaimedEvent),
+                reader.GetString(ClaimedPayload), reader.GetDateTime(ClaimedCreatedAt), reader.GetInt32(ClaimedAttempt), reader.GetDateTime(ClaimedGiveUpAt),
+                reader.GetString(ClaimedUrl), reader.IsDBNull(ClaimedProtectedSecret) ? null : reader.GetString(ClaimedProtectedSecret)));
         }
         return claimed;
     }

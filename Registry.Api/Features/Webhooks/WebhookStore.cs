@@ -2,6 +2,7 @@ using Npgsql;
 using Registry.Api.Changes;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Webhooks;
 
@@ -18,6 +19,11 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
     private static readonly int CreatedAt = Select.Add("w.created_at");
     private static readonly int UpdatedAt = Select.Add("w.updated_at");
     private static readonly int StatusReason = Select.Add("w.status_reason");
+
+    private static readonly SqlColumns TargetSelect = new();
+    private static readonly int TargetUrl = TargetSelect.Add("url");
+    private static readonly int TargetProtectedSecret = TargetSelect.Add("protected_secret");
+    private static readonly int TargetEvents = TargetSelect.Add("events");
 
     /// <summary>Secrets appear in the audit trail only as whether one is set, never as themselves.</summary>
     private const string NoSecret = "NULL";
@@ -95,10 +101,12 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource)
         }
         var sql = new SqlParameters();
         await using var command = sql.Command(dataSource,
-            $"SELECT url, protected_secret, events FROM webhooks WHERE project_id = {sql.Add(projectId)} AND id = {sql.Add(id)}");
+            $"SELECT {TargetSelect.Sql} FROM webhooks WHERE project_id = {sql.Add(projectId)} AND id = {sql.Add(id)}");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new WebhookTarget(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetFieldValue<string[]>(2))
+            ? new WebhookTarget(
+                reader.GetString(TargetUrl), reader.IsDBNull(TargetProtectedSecret) ? null : reader.GetString(TargetProtectedSecret),
+                reader.GetFieldValue<string[]>(TargetEvents))
             : NotFound(webhookId);
     }
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Mlflow.Search;
 

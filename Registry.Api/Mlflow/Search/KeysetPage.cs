@@ -1,3 +1,5 @@
+using Registry.Api.Mlflow.Sql;
+
 namespace Registry.Api.Mlflow.Search;
 
 /// <summary>What a sort key is in SQL, and how its value travels in a page token.</summary>

@@ -1,3 +1,5 @@
+using Registry.Api.Mlflow.Sql;
+
 namespace Registry.Api.Mlflow.Search;
 
 /// <summary>

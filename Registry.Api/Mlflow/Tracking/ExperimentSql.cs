@@ -1,6 +1,6 @@
 using System.Globalization;
 using Npgsql;
-using Registry.Api.Mlflow.Search;
+using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Mlflow.Tracking;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Registry.Api.Mlflow;
+namespace Registry.Api.Mlflow.Sql;
 
 internal static class Sql
 {

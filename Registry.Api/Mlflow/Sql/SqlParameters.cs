@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Registry.Api.Mlflow.Search;
+namespace Registry.Api.Mlflow.Sql;
 
 /// <summary>
 /// One statement's parameters, added where its SQL text uses them: <see cref="Add{T}"/> returns the placeholder to write
@@ -34,15 +34,5 @@ public sealed class SqlParameters
         var command = dataSource.CreateCommand(sql);
         command.Parameters.AddRange(_parameters.ToArray());
         return command;
-    }
-}
-
-public static class SqlBatches
-{
-    /// <summary>Adds a statement with the parameters its text was built with.</summary>
-    public static NpgsqlBatch Add(this NpgsqlBatch batch, string sql, SqlParameters parameters)
-    {
-        batch.BatchCommands.Add(parameters.Command(sql));
-        return batch;
     }
 }

@@ -1,4 +1,4 @@
-namespace Registry.Api.Mlflow;
+namespace Registry.Api.Mlflow.Sql;
 
 /// <summary>
 /// A SELECT list whose readers cannot drift from it: <see cref="Add"/> appends a column and returns the ordinal a reader
