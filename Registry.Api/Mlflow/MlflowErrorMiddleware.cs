@@ -29,7 +29,7 @@ internal sealed class MlflowErrorMiddleware(
     /// <summary>
     /// Requests without a body, and JSON bodies (kept as they are read), can run twice and be read again for an error
     /// message; artifact uploads stream once. A body of known length up to <see cref="InMemoryBodyBytes"/> is kept in one
-    /// pooled buffer of its size: spooling a 70 KB log-batch to a temporary file cost more CPU than parsing it. Bodies over
+    /// pooled buffer of its size: spooling a large log-batch to a temporary file costs more CPU than parsing it. Bodies over
     /// <see cref="LargeBodyGate.Threshold"/> are read a few at a time (<see cref="LargeBodyGate"/>), so this stays bounded.
     /// Chunked bodies, of unknown length, keep the default: memory up to 30 KB, a file past it.
     /// </summary>

@@ -5,8 +5,10 @@ namespace Registry.Tests.Admin;
 [Collection(RegistryCollection.Name)]
 public sealed class AdminCliTests(RegistryAppFixture app)
 {
-    private Task<(int ExitCode, string StdOut, string StdErr)> AdminAsync(params string[] args) =>
-        Repository.RunAsync("Registry.Api", ["admin", .. args], new Dictionary<string, string> { ["ConnectionStrings__registrydb"] = app.ConnectionString });
+    private Task<(int ExitCode, string StdOut, string StdErr)> AdminAsync(params string[] args) => AdminWithAsync([], args);
+
+    private Task<(int ExitCode, string StdOut, string StdErr)> AdminWithAsync(Dictionary<string, string> settings, params string[] args) =>
+        Repository.RunAsync("Registry.Api", ["admin", .. args], new Dictionary<string, string>(settings) { ["ConnectionStrings__registrydb"] = app.ConnectionString });
 
     [Fact]
     public async Task The_CLI_makes_an_administrator_whose_token_works_over_HTTP()
@@ -52,5 +54,22 @@ public sealed class AdminCliTests(RegistryAppFixture app)
         Assert.Equal(0, badScope.ExitCode);
         Assert.Equal(1, tokenForBadScope.ExitCode);
         Assert.Contains("scopes", tokenForBadScope.StdErr);
+    }
+
+    [Fact]
+    public async Task Token_lifetime_settings_the_API_would_refuse_stop_the_CLI_before_it_writes()
+    {
+        var username = MlflowHttp.UniqueName("lifetimes");
+        await AdminAsync("create-user", username);
+
+        var tooLong = await AdminWithAsync(new() { ["Registry__Auth__DefaultTokenLifetimeDays"] = "400", ["Registry__Auth__MaxTokenLifetimeDays"] = "365" },
+            "create-token", username);
+        var outOfRange = await AdminWithAsync(new() { ["Registry__Auth__MaxTokenLifetimeDays"] = "0" }, "create-token", username);
+
+        Assert.Equal(2, tooLong.ExitCode);
+        Assert.Contains("DefaultTokenLifetimeDays may not exceed MaxTokenLifetimeDays", tooLong.StdErr);
+        Assert.Equal("", tooLong.StdOut);
+        Assert.Equal(2, outOfRange.ExitCode);
+        Assert.Contains("MaxTokenLifetimeDays", outOfRange.StdErr);
     }
 }

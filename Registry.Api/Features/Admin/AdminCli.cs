@@ -45,11 +45,17 @@ internal static class AdminCli
 
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         Actor.Current = Actor.Cli();
-        var auth = Options.Create(configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions());
+        await using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddAuthOptions().Services.BuildServiceProvider();
         try
         {
+            var auth = Options.Create(services.GetRequiredService<IOptions<AuthOptions>>().Value);
             return await RunAsync(new AdminStore(dataSource, IAuthCacheInvalidation.None), new TokenStore(dataSource, IAuthCacheInvalidation.None),
                 new TokenLifetime(auth, TimeProvider.System), args[1], args[2..]);
+        }
+        catch (OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 2;
         }
         catch (MlflowException e)
         {

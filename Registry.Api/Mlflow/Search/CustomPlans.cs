@@ -40,7 +40,7 @@ public static class CustomPlans
         catch
         {
             // The reader holds the data source's connection: a search that failed here (a bad pattern, a client gone)
-            // and was not disposed kept it, and sixteen of them emptied the pool.
+            // and was not disposed would keep it until the pool ran dry.
             await reader.DisposeAsync();
             throw;
         }

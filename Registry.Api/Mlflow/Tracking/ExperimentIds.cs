@@ -8,7 +8,7 @@ namespace Registry.Api.Mlflow.Tracking;
 /// Turns a project's experiment numbers (the wire's experiment ids) into table ids for searches. Filtering runs by
 /// <c>r.experiment_id = ANY($ids)</c> lets PostgreSQL estimate from the column's statistics how many runs an
 /// experiment holds; joining on <c>e.iid</c> made it assume an even spread over every experiment (one per registered
-/// model), and with many runs in one experiment it chose nested loops several times slower (bench/README.md).
+/// model), and with many runs in one experiment it chose nested loops that cost far more.
 /// A number never moves to another experiment and table ids are never reused, so a found pair cannot go stale (it is
 /// kept 30 minutes to bound memory); a number not found is not cached (the default experiment is made on first use).
 /// </summary>
