@@ -77,7 +77,7 @@ internal sealed class RunSearch(NpgsqlDataSource dataSource, ExperimentIds exper
     /// The first <paramref name="window"/> runs in order (the page and every run before it), with the WITH clause they
     /// need. Ordered by a metric, that is a walk of the latest values' (name, value) index in the requested direction,
     /// joining each run and testing the other conditions, which stops at the window: a page costs the runs walked, not
-    /// the experiment's size. Runs lacking the metric come after all others, from a second part that
+    /// the experiment's size (walked downwards, the numbers are walked and the runs at NaN follow them). Runs lacking the metric come after all others, from a second part that
     /// runs only when the walk did not fill the window, and not at all when the filter needs the metric.
     /// PostgreSQL still chooses how to join: for a small experiment it reads the experiment's runs instead of the walk.
     /// </summary>
@@ -89,13 +89,17 @@ internal sealed class RunSearch(NpgsqlDataSource dataSource, ExperimentIds exper
             return ("", $"SELECT r.id, {order.Columns()} FROM ml_candidates r WHERE {where} ORDER BY {order.By()} LIMIT {window}");
         }
         var metric = parameters.Add(walked);
-        var walk =
+        string Walk(string values, string by) =>
             $"""
             SELECT r.id, {order.Columns("o.value")}
             FROM ml_candidate_latest_metrics o JOIN ml_candidates r ON r.id = o.candidate_id
-            WHERE o.name = {metric} AND {where}
-            ORDER BY {order.WalkBy()} LIMIT {window}
+            WHERE o.name = {metric}{values} AND {where}
+            ORDER BY {by} LIMIT {window}
             """;
+        // Downwards the index meets NaN first; MLflow ranks it after every number, so the numbers are walked, then NaN taken.
+        var walk = order.WalksDownwards
+            ? $"({Walk(" AND o.value < 'NaN'", order.WalkBy())}) UNION ALL ({Walk(" AND o.value = 'NaN'", order.By())})"
+            : Walk("", order.WalkBy());
         if (clauses.Any(clause => clause.Identifier.Kind == IdentifierKind.Metric && clause.Identifier.Key == walked))
         {
             return ("", walk);
