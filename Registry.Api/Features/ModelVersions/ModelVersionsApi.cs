@@ -69,7 +69,8 @@ internal static class ModelVersionsApi
         return (await store.DeleteAsync(projectId, name, version, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
-    private static async Task<Ok<SearchModelVersionsResponse>> Search(
+    /// <summary>The filter, order and page token are parsed deep in the search; what they refuse is thrown as a 400.</summary>
+    private static async Task<Results<Ok<SearchModelVersionsResponse>, MlflowError>> Search(
         long projectId, HttpRequest http, ModelVersionSearch search, CancellationToken cancellationToken)
     {
         var (versions, next) = await search.SearchAsync(
