@@ -57,9 +57,10 @@ internal static class LoggedModelsApi
     private static async Task<Results<Ok<LoggedModelResponse>, MlflowError>> FinalizeModel(
         long projectId, string modelId, JsonBody<FinalizeLoggedModelRequest> body, LoggedModelStore store, CancellationToken cancellationToken)
     {
-        var status = body.Value.Status is { } requested && Statuses.Contains(requested)
-            ? requested
-            : throw TrackingValidation.Invalid($"Invalid status '{body.Value.Status}'; use {string.Join(", ", Statuses)}.");
+        if (body.Value.Status is not { } status || !Statuses.Contains(status))
+        {
+            return MlflowError.InvalidParameterValue($"Invalid status '{body.Value.Status}'; use {string.Join(", ", Statuses)}.");
+        }
         return (await store.FinalizeAsync(projectId, modelId, status, cancellationToken)).Respond(model => new LoggedModelResponse(model));
     }
 

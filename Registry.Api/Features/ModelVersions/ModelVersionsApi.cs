@@ -84,8 +84,10 @@ internal static class ModelVersionsApi
         var request = body.Value;
         var (name, version) = (RegisteredModelValidation.Name(request.Name), ModelVersionValidation.Version(request.Version));
         var stage = ModelVersionValidation.Stage(request.Stage);
-        var archive = request.ArchiveExistingVersions
-            ?? throw new MlflowException(MlflowError.InvalidParameterValue(MlflowMessages.Missing("archive_existing_versions")));
+        if (request.ArchiveExistingVersions is not { } archive)
+        {
+            return MlflowError.InvalidParameterValue(MlflowMessages.Missing("archive_existing_versions"));
+        }
         if (archive && stage is not ("Staging" or "Production"))
         {
             return MlflowError.InvalidParameterValue(

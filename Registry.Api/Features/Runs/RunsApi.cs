@@ -135,7 +135,7 @@ internal static class RunsApi
         // As MLflow's server: datasets are required (MLflow 3's client may send only the logged models a run used).
         if (body.Value.Datasets is null && body.Value.Models is not { Count: > 0 })
         {
-            throw TrackingValidation.Invalid("Missing value for required parameter 'datasets'. See the API docs for more information about request parameters.");
+            return MlflowError.InvalidParameterValue(MlflowMessages.Missing("datasets"));
         }
         var modelIds = (body.Value.Models ?? []).Select(m => m?.ModelId is { Length: > 0 } id
             ? Text.Storable(id, "model_id")
