@@ -8,14 +8,17 @@ public sealed record JsonBodyMetadata(Type Type);
 
 internal static class OpenApiMetadata
 {
-    /// <summary>Declares the error answers a whole group can give (authentication, permission, a hidden project).</summary>
-    public static RouteGroupBuilder ProducesMlflowErrors(this RouteGroupBuilder group, params int[] statuses)
+    /// <summary>
+    /// Declares error answers beyond the 400 and 404 that <see cref="MlflowError"/> in a result type declares: those a whole
+    /// group can give (authentication, permission, a hidden project), or an endpoint's own (413, 416, 501).
+    /// </summary>
+    public static TBuilder ProducesMlflowErrors<TBuilder>(this TBuilder builder, params int[] statuses) where TBuilder : IEndpointConventionBuilder
     {
         foreach (var status in statuses)
         {
-            group.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(MlflowErrorBody), ["application/json"]));
+            builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(MlflowErrorBody), ["application/json"]));
         }
-        return group;
+        return builder;
     }
 
     /// <summary>Describes JSON bodies bound by <see cref="JsonBody{T}"/>, which OpenAPI cannot see by itself.</summary>

@@ -68,6 +68,21 @@ public sealed class ArtifactTests(RegistryAppFixture app)
     }
 
     [Fact]
+    public async Task A_missing_artifact_is_404_and_a_range_past_its_end_is_416_both_naming_what_was_asked()
+    {
+        var path = $"{Root()}/file.bin";
+        var missing = await (await GetAsync(path)).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        Assert.Equal($"No artifact at '{path}'.", missing);
+
+        await (await PutAsync(path, new byte[100])).ShouldBeOkAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, ArtifactsPath(app.Tenants.ProjectId, $"artifacts/{path}"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", app.Tenants.Developer.Value);
+        request.Headers.Range = new RangeHeaderValue(100, 199);
+        var outside = await (await app.Http.SendAsync(request)).ShouldBeMlflowErrorAsync(HttpStatusCode.RequestedRangeNotSatisfiable, "INVALID_PARAMETER_VALUE");
+        Assert.Equal("The requested range is outside the artifact's 100 bytes.", outside);
+    }
+
+    [Fact]
     public async Task Listing_a_directory_while_others_write_and_delete_in_it_never_fails()
     {
         // ~1,400 requests: enough to hit the races every run, well within one token's rate limit.

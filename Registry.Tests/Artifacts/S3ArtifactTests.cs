@@ -64,6 +64,21 @@ public sealed class S3ArtifactTests(RegistryAppFixture app, MotoServer moto) : I
     }
 
     [Fact]
+    public async Task A_missing_object_is_404_and_a_range_past_its_end_is_416_as_on_disk()
+    {
+        var path = $"s3{Guid.NewGuid():N}/file.bin";
+        var missing = await (await GetAsync(path)).ShouldBeMlflowErrorAsync(HttpStatusCode.NotFound, "RESOURCE_DOES_NOT_EXIST");
+        Assert.Equal($"No artifact at '{path}'.", missing);
+
+        await (await PutAsync(path, new byte[100])).ShouldBeOkAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url(app.Tenants.ProjectId, $"artifacts/{path}"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", app.Tenants.Developer.Value);
+        request.Headers.Range = new RangeHeaderValue(100, 199);
+        var outside = await (await _http.SendAsync(request)).ShouldBeMlflowErrorAsync(HttpStatusCode.RequestedRangeNotSatisfiable, "INVALID_PARAMETER_VALUE");
+        Assert.Equal("The requested range is outside the artifact's 100 bytes.", outside);
+    }
+
+    [Fact]
     public async Task Ranges_and_deletes_work_against_object_storage()
     {
         var root = $"s3{Guid.NewGuid():N}";

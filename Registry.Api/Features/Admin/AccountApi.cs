@@ -23,13 +23,13 @@ internal static class AccountApi
         api.MapGet("personal_access_tokens", (long? user_id, ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
             tokens.ListAsync(user.IsAdmin() ? user_id : user.UserId(), null, ct));
         api.MapGet("personal_access_tokens/self", async Task<Results<Ok<TokenDto>, MlflowError>> (ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
-            await SelfTokenAsync(user, tokens, ct) is { } token ? TypedResults.Ok(token) : NotFound("Token"));
+            (await SelfTokenAsync(user, tokens, ct)).Respond(token => token));
         api.MapGet("personal_access_tokens/{id:long}", async Task<Results<Ok<TokenDto>, MlflowError>> (long id, ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
-            await VisibleTokenAsync(id, user, tokens, ct) is { } token ? TypedResults.Ok(token) : NotFound("Token"));
+            (await VisibleTokenAsync(id, user, tokens, ct)).Respond(token => token));
         api.MapDelete("personal_access_tokens/self", async Task<Results<NoContent, MlflowError>> (ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
             (await tokens.RevokeAsync(SelfTokenId(user), ct)).RespondNoContent()).AllowsAnyScope();
         api.MapDelete("personal_access_tokens/{id:long}", async Task<Results<NoContent, MlflowError>> (long id, ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
-            await VisibleTokenAsync(id, user, tokens, ct) is null ? NotFound("Token") : (await tokens.RevokeAsync(id, ct)).RespondNoContent());
+            (await VisibleTokenAsync(id, user, tokens, ct)).Error is { } missing ? missing : (await tokens.RevokeAsync(id, ct)).RespondNoContent());
         api.MapPost("personal_access_tokens/{id:long}/rotate", RotateToken);
         return api;
     }
@@ -64,10 +64,12 @@ internal static class AccountApi
     private static async Task<Results<Ok<TokenDto>, MlflowError>> RotateToken(
         long id, DateOnly? expires_at, ClaimsPrincipal user, TokenStore tokens, TokenLifetime lifetime, CancellationToken ct)
     {
-        if (await VisibleTokenAsync(id, user, tokens, ct) is not { } token)
+        var visible = await VisibleTokenAsync(id, user, tokens, ct);
+        if (visible.Error is { } error)
         {
-            return NotFound("Token");
+            return error;
         }
+        var token = visible.Value;
         if (token.Revoked)
         {
             return TokenStore.AlreadyRevoked;
@@ -78,10 +80,10 @@ internal static class AccountApi
     private static long SelfTokenId(ClaimsPrincipal user) => long.Parse(user.FindFirstValue(RegistryClaims.TokenIdType)!, CultureInfo.InvariantCulture);
 
     /// <summary>The token this request authenticated with.</summary>
-    private static async Task<TokenDto?> SelfTokenAsync(ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
-        (await tokens.ListAsync(null, SelfTokenId(user), ct)).SingleOrDefault();
+    private static async Task<Outcome<TokenDto>> SelfTokenAsync(ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
+        (await tokens.ListAsync(null, SelfTokenId(user), ct)).SingleOrDefault() is { } token ? token : NotFound("Token");
 
     /// <summary>Administrators see every token; users see their own. Another user's token looks absent.</summary>
-    private static async Task<TokenDto?> VisibleTokenAsync(long id, ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
-        (await tokens.ListAsync(user.IsAdmin() ? null : user.UserId(), id, ct)).SingleOrDefault();
+    private static async Task<Outcome<TokenDto>> VisibleTokenAsync(long id, ClaimsPrincipal user, TokenStore tokens, CancellationToken ct) =>
+        (await tokens.ListAsync(user.IsAdmin() ? null : user.UserId(), id, ct)).SingleOrDefault() is { } token ? token : NotFound("Token");
 }

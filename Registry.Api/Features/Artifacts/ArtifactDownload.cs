@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
 using Registry.Api.Mlflow;
@@ -7,31 +8,38 @@ using Registry.Api.Mlflow.Artifacts;
 namespace Registry.Api.Features.Artifacts;
 
 /// <summary>
-/// Streams an artifact to the client, whole or one requested byte range (206), as an attachment the browser will not
-/// sniff. The same for every store, so Range works whether the bytes come from disk or from S3.
+/// Streams an artifact the store opened to the client, whole or the one byte range requested (206), as an attachment the
+/// browser will not sniff. The same for every store, so Range works whether the bytes come from disk or from S3.
 /// </summary>
-internal sealed class ArtifactDownload(IArtifactStore store, long projectId, string path) : IResult
+/// <param name="content">Disposed once sent.</param>
+internal sealed class ArtifactDownload(ArtifactContent content, string path, bool ranged) : IResult, IEndpointMetadataProvider
 {
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
+    public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder)
+    {
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(Stream), ["application/octet-stream"]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status206PartialContent, typeof(Stream), ["application/octet-stream"]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status416RangeNotSatisfiable, typeof(MlflowErrorBody), ["application/json"]));
+    }
+
     public async Task ExecuteAsync(HttpContext http)
     {
-        var range = ParseRange(http.Request.Headers.Range.ToString());
-        await using var content = await store.OpenReadAsync(projectId, path, range, http.RequestAborted)
-            ?? throw new MlflowException(MlflowError.ResourceDoesNotExist($"No artifact at '{path}'."));
-
-        var response = http.Response;
-        response.StatusCode = range is null ? StatusCodes.Status200OK : StatusCodes.Status206PartialContent;
-        response.ContentType = ContentTypes.TryGetContentType(path, out var guessed) ? guessed : "application/octet-stream";
-        response.ContentLength = content.Length;
-        response.Headers.AcceptRanges = "bytes";
-        response.Headers.XContentTypeOptions = "nosniff";
-        response.Headers.ContentDisposition = Attachment(Path.GetFileName(path));
-        if (range is not null)
+        await using (content)
         {
-            response.Headers.ContentRange = new ContentRangeHeaderValue(content.Offset, content.Offset + content.Length - 1, content.TotalLength).ToString();
+            var response = http.Response;
+            response.StatusCode = ranged ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
+            response.ContentType = ContentTypes.TryGetContentType(path, out var guessed) ? guessed : "application/octet-stream";
+            response.ContentLength = content.Length;
+            response.Headers.AcceptRanges = "bytes";
+            response.Headers.XContentTypeOptions = "nosniff";
+            response.Headers.ContentDisposition = Attachment(Path.GetFileName(path));
+            if (ranged)
+            {
+                response.Headers.ContentRange = new ContentRangeHeaderValue(content.Offset, content.Offset + content.Length - 1, content.TotalLength).ToString();
+            }
+            await CopyExactlyAsync(content.Stream, response.Body, content.Length, http.RequestAborted);
         }
-        await CopyExactlyAsync(content.Stream, response.Body, content.Length, http.RequestAborted);
     }
 
     /// <summary>

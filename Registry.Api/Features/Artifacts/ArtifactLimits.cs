@@ -8,11 +8,11 @@ internal static class ArtifactLimits
     public static MlflowError TooLarge(long limit) =>
         new("INVALID_PARAMETER_VALUE", $"The artifact is larger than the limit of {limit} bytes.", StatusCodes.Status413PayloadTooLarge);
 
-    public static MlflowException Unsatisfiable(long total) =>
-        new(new MlflowError("INVALID_PARAMETER_VALUE", $"The requested range is outside the artifact's {total} bytes.", StatusCodes.Status416RangeNotSatisfiable));
+    public static MlflowError Unsatisfiable(long total) =>
+        new("INVALID_PARAMETER_VALUE", $"The requested range is outside the artifact's {total} bytes.", StatusCodes.Status416RangeNotSatisfiable);
 
-    /// <summary>Resolves a requested range against an artifact's size: (offset, length), or throws 416.</summary>
-    public static (long Offset, long Length) Resolve(RequestedRange? range, long total)
+    /// <summary>Resolves a requested range against an artifact's size: (offset, length), or 416.</summary>
+    public static Outcome<(long Offset, long Length)> Resolve(RequestedRange? range, long total)
     {
         if (range is null)
         {
@@ -23,7 +23,7 @@ internal static class ArtifactLimits
             : (range.From.Value, Math.Min(range.To ?? total - 1, total - 1));
         if (from >= total || from > to)
         {
-            throw Unsatisfiable(total);
+            return Unsatisfiable(total);
         }
         return (from, to - from + 1);
     }

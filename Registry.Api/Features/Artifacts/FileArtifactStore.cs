@@ -81,12 +81,15 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
         }
     }
 
-    public Task<ArtifactContent?> OpenReadAsync(long projectId, string path, RequestedRange? range, CancellationToken cancellationToken)
+    public Task<Outcome<ArtifactContent>> OpenReadAsync(long projectId, string path, RequestedRange? range, CancellationToken cancellationToken) =>
+        Task.FromResult(OpenRead(projectId, path, range));
+
+    private Outcome<ArtifactContent> OpenRead(long projectId, string path, RequestedRange? range)
     {
         var full = Resolve(projectId, path);
         if (!File.Exists(full))
         {
-            return Task.FromResult<ArtifactContent?>(null);
+            return ArtifactPath.NotFound(path);
         }
         FileStream stream;
         try
@@ -95,13 +98,19 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return Task.FromResult<ArtifactContent?>(null); // deleted since File.Exists
+            return ArtifactPath.NotFound(path); // deleted since File.Exists
         }
         try
         {
-            var (offset, length) = ArtifactLimits.Resolve(range, stream.Length);
+            var slice = ArtifactLimits.Resolve(range, stream.Length);
+            if (slice.Error is { } unsatisfiable)
+            {
+                stream.Dispose();
+                return unsatisfiable;
+            }
+            var (offset, length) = slice.Value;
             stream.Seek(offset, SeekOrigin.Begin);
-            return Task.FromResult<ArtifactContent?>(new ArtifactContent(stream, offset, length, stream.Length));
+            return new ArtifactContent(stream, offset, length, stream.Length);
         }
         catch
         {

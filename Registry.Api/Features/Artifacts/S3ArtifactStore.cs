@@ -100,28 +100,31 @@ internal sealed class S3ArtifactStore : IArtifactStore, IMultipartArtifactStore,
         }
     }
 
-    public async Task<ArtifactContent?> OpenReadAsync(long projectId, string path, RequestedRange? range, CancellationToken cancellationToken)
+    public async Task<Outcome<ArtifactContent>> OpenReadAsync(long projectId, string path, RequestedRange? range, CancellationToken cancellationToken)
     {
         var key = Key(projectId, path);
         try
         {
             var request = new GetObjectRequest { BucketName = Bucket, Key = key };
-            long total;
-            (long Offset, long Length) slice;
             if (range is null)
             {
                 var whole = await _s3.GetObjectAsync(request, cancellationToken);
                 return new ArtifactContent(whole.ResponseStream, 0, whole.ContentLength, whole.ContentLength);
             }
-            total = (await _s3.GetObjectMetadataAsync(Bucket, key, cancellationToken)).ContentLength;
-            slice = ArtifactLimits.Resolve(range, total);
-            request.ByteRange = new ByteRange(slice.Offset, slice.Offset + slice.Length - 1);
+            var total = (await _s3.GetObjectMetadataAsync(Bucket, key, cancellationToken)).ContentLength;
+            var slice = ArtifactLimits.Resolve(range, total);
+            if (slice.Error is { } unsatisfiable)
+            {
+                return unsatisfiable;
+            }
+            var (offset, length) = slice.Value;
+            request.ByteRange = new ByteRange(offset, offset + length - 1);
             var part = await _s3.GetObjectAsync(request, cancellationToken);
-            return new ArtifactContent(part.ResponseStream, slice.Offset, slice.Length, total);
+            return new ArtifactContent(part.ResponseStream, offset, length, total);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
-            return null;
+            return ArtifactPath.NotFound(path);
         }
     }
 

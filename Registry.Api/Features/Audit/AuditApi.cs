@@ -34,7 +34,8 @@ internal static class AuditApi
         return app;
     }
 
-    private static async Task<Ok<IReadOnlyList<AuditEventDto>>> ListAsync(HttpContext http, AuditQuery query, AuditStore store, CancellationToken ct)
+    /// <summary>A page of events; the parameters that shaped <paramref name="query"/> are refused with a 400 thrown by <see cref="Query"/>.</summary>
+    private static async Task<Results<Ok<IReadOnlyList<AuditEventDto>>, MlflowError>> ListAsync(HttpContext http, AuditQuery query, AuditStore store, CancellationToken ct)
     {
         var events = await store.ListAsync(query with { PerPage = query.PerPage + 1 }, ct);
         if (events.Count > query.PerPage)

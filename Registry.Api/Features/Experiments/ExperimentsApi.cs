@@ -51,7 +51,11 @@ internal static class ExperimentsApi
         long projectId, HttpRequest http, ExperimentStore store, CancellationToken cancellationToken)
     {
         var experimentId = ExperimentSql.RequireId(http.String("experiment_id"));
-        return (await store.FindAsync(projectId, experimentId, cancellationToken)).Respond(experiment => new ExperimentResponse(experiment));
+        if (experimentId.Error is { } error)
+        {
+            return error;
+        }
+        return (await store.FindAsync(projectId, experimentId.Value, cancellationToken)).Respond(experiment => new ExperimentResponse(experiment));
     }
 
     private static async Task<Results<Ok<ExperimentResponse>, MlflowError>> GetByName(
@@ -61,7 +65,8 @@ internal static class ExperimentsApi
         return (await store.FindByNameAsync(projectId, name, cancellationToken)).Respond(experiment => new ExperimentResponse(experiment));
     }
 
-    private static async Task<Ok<SearchExperimentsResponse>> Search(
+    /// <summary>The filter, order and page token are parsed deep in the search; what they refuse is thrown as a 400.</summary>
+    private static async Task<Results<Ok<SearchExperimentsResponse>, MlflowError>> Search(
         long projectId, SearchExperimentsRequest request, ExperimentSearch search, CancellationToken cancellationToken)
     {
         var (experiments, next) = await search.SearchAsync(
@@ -73,41 +78,57 @@ internal static class ExperimentsApi
         long projectId, JsonBody<UpdateExperimentRequest> body, ExperimentStore store, CancellationToken cancellationToken)
     {
         var experimentId = ExperimentSql.RequireId(body.Value.ExperimentId);
+        if (experimentId.Error is { } error)
+        {
+            return error;
+        }
         var newName = TrackingValidation.ExperimentName(body.Value.NewName, "new_name");
         if (ModelExperimentNames.IsReserved(newName))
         {
             throw ModelExperimentNames.Reserved(newName);
         }
 
-        return (await store.RenameAsync(projectId, experimentId, newName, cancellationToken)).Respond(_ => EmptyResponse.Instance);
+        return (await store.RenameAsync(projectId, experimentId.Value, newName, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetDeleted(
         long projectId, ExperimentIdRequest request, bool deleted, ExperimentStore store, CancellationToken cancellationToken)
     {
         var experimentId = ExperimentSql.RequireId(request.ExperimentId);
-        if (deleted && experimentId.Iid == ExperimentSql.DefaultId)
+        if (experimentId.Error is { } error)
+        {
+            return error;
+        }
+        if (deleted && experimentId.Value.Iid == ExperimentSql.DefaultId)
         {
             // As MLflow's file store: runs started without an experiment land here, so it must stay usable.
             return MlflowError.InvalidParameterValue("Cannot delete the default experiment '0'. This is an internally reserved experiment.");
         }
-        return (await store.SetDeletedAsync(projectId, experimentId, deleted, cancellationToken)).Respond(_ => EmptyResponse.Instance);
+        return (await store.SetDeletedAsync(projectId, experimentId.Value, deleted, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> SetTag(
         long projectId, JsonBody<SetExperimentTagRequest> body, ExperimentStore store, CancellationToken cancellationToken)
     {
         var experimentId = ExperimentSql.RequireId(body.Value.ExperimentId);
+        if (experimentId.Error is { } error)
+        {
+            return error;
+        }
         var key = Keys.Validate(body.Value.Key, "tag");
         var value = Keys.Value(body.Value.Value, "tag", key, Limits.ExperimentTagValue);
-        return (await store.SetTagAsync(projectId, experimentId, key, value, cancellationToken)).Respond(_ => EmptyResponse.Instance);
+        return (await store.SetTagAsync(projectId, experimentId.Value, key, value, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
     private static async Task<Results<Ok<EmptyResponse>, MlflowError>> DeleteTag(
         long projectId, JsonBody<DeleteExperimentTagRequest> body, ExperimentStore store, CancellationToken cancellationToken)
     {
         var experimentId = ExperimentSql.RequireId(body.Value.ExperimentId);
+        if (experimentId.Error is { } error)
+        {
+            return error;
+        }
         var key = Keys.Validate(body.Value.Key, "tag");
-        return (await store.DeleteTagAsync(projectId, experimentId, key, cancellationToken)).Respond(_ => EmptyResponse.Instance);
+        return (await store.DeleteTagAsync(projectId, experimentId.Value, key, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 }

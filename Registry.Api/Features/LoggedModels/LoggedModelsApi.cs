@@ -33,13 +33,17 @@ internal static class LoggedModelsApi
         var request = body.Value;
         var experimentId = string.IsNullOrEmpty(request.ExperimentId) ? "0" : request.ExperimentId;
         var experiment = ExperimentSql.RequireId(experimentId);
+        if (experiment.Error is { } error)
+        {
+            return error;
+        }
         var name = string.IsNullOrEmpty(request.Name) ? $"model-{Guid.NewGuid():N}"[..14] : RegisteredModelValidation.Name(request.Name);
         var modelType = string.IsNullOrEmpty(request.ModelType) ? null : Text.Storable(request.ModelType, "model_type");
         var sourceRunId = string.IsNullOrEmpty(request.SourceRunId) ? null : TrackingValidation.RunId(request.SourceRunId);
         var parameters = TrackingValidation.Params(request.Params);
         var tags = TrackingValidation.Tags(request.Tags, TrackingValidation.RunTag);
 
-        return (await store.CreateAsync(projectId, user.UserId(), experiment, name, modelType, sourceRunId, parameters, tags, cancellationToken))
+        return (await store.CreateAsync(projectId, user.UserId(), experiment.Value, name, modelType, sourceRunId, parameters, tags, cancellationToken))
             .Respond(model => new LoggedModelResponse(model));
     }
 
@@ -53,9 +57,10 @@ internal static class LoggedModelsApi
     private static async Task<Results<Ok<LoggedModelResponse>, MlflowError>> FinalizeModel(
         long projectId, string modelId, JsonBody<FinalizeLoggedModelRequest> body, LoggedModelStore store, CancellationToken cancellationToken)
     {
-        var status = body.Value.Status is { } requested && Statuses.Contains(requested)
-            ? requested
-            : throw TrackingValidation.Invalid($"Invalid status '{body.Value.Status}'; use {string.Join(", ", Statuses)}.");
+        if (body.Value.Status is not { } status || !Statuses.Contains(status))
+        {
+            return MlflowError.InvalidParameterValue($"Invalid status '{body.Value.Status}'; use {string.Join(", ", Statuses)}.");
+        }
         return (await store.FinalizeAsync(projectId, modelId, status, cancellationToken)).Respond(model => new LoggedModelResponse(model));
     }
 
@@ -64,7 +69,8 @@ internal static class LoggedModelsApi
         return (await store.DeleteAsync(projectId, modelId, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
-    private static async Task<Ok<SearchLoggedModelsResponse>> Search(
+    /// <summary>The filter, order and page token are parsed deep in the search; what they refuse is thrown as a 400.</summary>
+    private static async Task<Results<Ok<SearchLoggedModelsResponse>, MlflowError>> Search(
         long projectId, JsonBody<SearchLoggedModelsRequest> body, LoggedModelSearch search, CancellationToken cancellationToken)
     {
         var (models, next) = await search.SearchAsync(projectId, body.Value, cancellationToken);

@@ -69,7 +69,8 @@ internal static class ModelVersionsApi
         return (await store.DeleteAsync(projectId, name, version, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
-    private static async Task<Ok<SearchModelVersionsResponse>> Search(
+    /// <summary>The filter, order and page token are parsed deep in the search; what they refuse is thrown as a 400.</summary>
+    private static async Task<Results<Ok<SearchModelVersionsResponse>, MlflowError>> Search(
         long projectId, HttpRequest http, ModelVersionSearch search, CancellationToken cancellationToken)
     {
         var (versions, next) = await search.SearchAsync(
@@ -83,8 +84,10 @@ internal static class ModelVersionsApi
         var request = body.Value;
         var (name, version) = (RegisteredModelValidation.Name(request.Name), ModelVersionValidation.Version(request.Version));
         var stage = ModelVersionValidation.Stage(request.Stage);
-        var archive = request.ArchiveExistingVersions
-            ?? throw new MlflowException(MlflowError.InvalidParameterValue(MlflowMessages.Missing("archive_existing_versions")));
+        if (request.ArchiveExistingVersions is not { } archive)
+        {
+            return MlflowError.InvalidParameterValue(MlflowMessages.Missing("archive_existing_versions"));
+        }
         if (archive && stage is not ("Staging" or "Production"))
         {
             return MlflowError.InvalidParameterValue(

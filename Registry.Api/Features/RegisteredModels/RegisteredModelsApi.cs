@@ -92,7 +92,8 @@ internal static class RegisteredModelsApi
         return (await store.DeleteTagAsync(projectId, name, key, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
-    private static async Task<Ok<SearchRegisteredModelsResponse>> Search(
+    /// <summary>The filter, order and page token are parsed deep in the search; what they refuse is thrown as a 400.</summary>
+    private static async Task<Results<Ok<SearchRegisteredModelsResponse>, MlflowError>> Search(
         long projectId, HttpRequest http, RegisteredModelSearch search, CancellationToken cancellationToken)
     {
         var (models, next) = await search.SearchAsync(

@@ -34,23 +34,24 @@ internal static class MetricsApi
         return cursor.Error is { } error ? error : new MetricHistoryPage(cursor.Value, key, maxResults);
     }
 
-    private static async Task<Ok<MetricsWithRunIdResponse>> BulkInterval(long projectId, HttpRequest http, MetricHistoryStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<MetricsWithRunIdResponse>, MlflowError>> BulkInterval(
+        long projectId, HttpRequest http, MetricHistoryStore store, CancellationToken cancellationToken)
     {
         string[] runIds = [.. http.Strings("run_ids").Distinct()];
         if (runIds.Length is 0 or > MaxBulkRuns)
         {
-            throw TrackingValidation.Invalid($"run_ids must name between 1 and {MaxBulkRuns} runs; got {runIds.Length}.");
+            return MlflowError.InvalidParameterValue($"run_ids must name between 1 and {MaxBulkRuns} runs; got {runIds.Length}.");
         }
         var key = Keys.Validate(http.String("metric_key"), "metric");
         var maxResults = http.Int("max_results") ?? DefaultBulkPointsPerRun;
         if (maxResults is < 1 or > MaxBulkPointsPerRun)
         {
-            throw TrackingValidation.Invalid($"max_results must be between 1 and {MaxBulkPointsPerRun}.");
+            return MlflowError.InvalidParameterValue($"max_results must be between 1 and {MaxBulkPointsPerRun}.");
         }
         var (start, end) = (http.Long("start_step"), http.Long("end_step"));
         if (start > end)
         {
-            throw TrackingValidation.Invalid("start_step must not be greater than end_step.");
+            return MlflowError.InvalidParameterValue("start_step must not be greater than end_step.");
         }
 
         return TypedResults.Ok(new MetricsWithRunIdResponse(await store.BulkIntervalAsync(projectId, runIds, key, start, end, maxResults, cancellationToken)));

@@ -37,6 +37,10 @@ internal static class RunsApi
         // The client sends "0" when no experiment is set; an absent id means the same.
         var experimentId = string.IsNullOrEmpty(request.ExperimentId) ? "0" : request.ExperimentId;
         var experiment = ExperimentSql.RequireId(experimentId);
+        if (experiment.Error is { } error)
+        {
+            return error;
+        }
         var tags = TrackingValidation.Tags(request.Tags, TrackingValidation.RunTag);
         // MLflow keeps run_name and the mlflow.runName tag in step.
         var name = request.RunName is { Length: > 0 } given ? TrackingValidation.RunName(given)
@@ -46,7 +50,7 @@ internal static class RunsApi
         // MLflow keeps the user_id the client sends; without one, the run is the token owner's.
         var userName = TrackingValidation.RunUser(request.UserId) ?? user.Identity!.Name!;
 
-        return (await store.CreateAsync(projectId, user.UserId(), userName, experiment, name, startTime, tags, cancellationToken))
+        return (await store.CreateAsync(projectId, user.UserId(), userName, experiment.Value, name, startTime, tags, cancellationToken))
             .Respond(run => new RunResponse(run));
     }
 
@@ -72,7 +76,8 @@ internal static class RunsApi
         return (await store.SetDeletedAsync(projectId, runId, deleted, cancellationToken)).Respond(_ => EmptyResponse.Instance);
     }
 
-    private static async Task<Ok<SearchRunsResponse>> Search(long projectId, JsonBody<SearchRunsRequest> body, RunSearch search, CancellationToken cancellationToken)
+    /// <summary>The filter, order and page token are parsed deep in the search; what they refuse is thrown as a 400.</summary>
+    private static async Task<Results<Ok<SearchRunsResponse>, MlflowError>> Search(long projectId, JsonBody<SearchRunsRequest> body, RunSearch search, CancellationToken cancellationToken)
     {
         var request = body.Value;
         var (runs, next) = await search.SearchAsync(projectId, request.ExperimentIds ?? [], request.Filter, request.RunViewType,
@@ -130,7 +135,7 @@ internal static class RunsApi
         // As MLflow's server: datasets are required (MLflow 3's client may send only the logged models a run used).
         if (body.Value.Datasets is null && body.Value.Models is not { Count: > 0 })
         {
-            throw TrackingValidation.Invalid("Missing value for required parameter 'datasets'. See the API docs for more information about request parameters.");
+            return MlflowError.InvalidParameterValue(MlflowMessages.Missing("datasets"));
         }
         var modelIds = (body.Value.Models ?? []).Select(m => m?.ModelId is { Length: > 0 } id
             ? Text.Storable(id, "model_id")

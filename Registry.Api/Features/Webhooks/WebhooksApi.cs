@@ -43,10 +43,15 @@ internal static class WebhooksApi
         return TypedResults.Ok(new WebhookResponse(await store.CreateAsync(projectId, name, description, url, events, protectedSecret, status, ct)));
     }
 
-    /// <summary>MLflow's paging: <c>max_results</c> 1 to 1000 (absent or 0 means 100), an opaque <c>page_token</c>.</summary>
-    private static async Task<Ok<ListWebhooksResponse>> List(long projectId, HttpRequest http, WebhookStore store, CancellationToken ct)
+    /// <summary>MLflow's paging: <c>max_results</c> 1 to 1000 (absent or 0 means 100), an opaque <c>page_token</c> (a bad one is thrown as a 400).</summary>
+    private static async Task<Results<Ok<ListWebhooksResponse>, MlflowError>> List(long projectId, HttpRequest http, WebhookStore store, CancellationToken ct)
     {
-        var (webhooks, next) = await store.ListAsync(projectId, MaxResults(http), http.String("page_token"), ct);
+        var maxResults = MaxResults(http);
+        if (maxResults.Error is { } error)
+        {
+            return error;
+        }
+        var (webhooks, next) = await store.ListAsync(projectId, maxResults.Value, http.String("page_token"), ct);
         return TypedResults.Ok(new ListWebhooksResponse(webhooks, next));
     }
 
@@ -89,7 +94,11 @@ internal static class WebhooksApi
         long projectId, string webhookId, HttpRequest http, DeliveryStore deliveries, CancellationToken ct)
     {
         var maxResults = MaxResults(http);
-        return (await deliveries.ListAsync(projectId, webhookId, maxResults, http.String("page_token"), ct)).Respond(page => page);
+        if (maxResults.Error is { } error)
+        {
+            return error;
+        }
+        return (await deliveries.ListAsync(projectId, webhookId, maxResults.Value, http.String("page_token"), ct)).Respond(page => page);
     }
 
     private static async Task<Results<Ok<WebhookDeliveryResponse>, MlflowError>> Redeliver(
@@ -107,10 +116,10 @@ internal static class WebhooksApi
         return outcome.Respond(redelivered => new WebhookDeliveryResponse(redelivered));
     }
 
-    private static int MaxResults(HttpRequest http) => http.Long("max_results") switch
+    private static Outcome<int> MaxResults(HttpRequest http) => http.Long("max_results") switch
     {
         null or 0 => 100,
         >= 1 and <= 1000 and var n => (int)n,
-        _ => throw new MlflowException(MlflowError.InvalidParameterValue("max_results must be between 1 and 1000.")),
+        _ => MlflowError.InvalidParameterValue("max_results must be between 1 and 1000."),
     };
 }

@@ -69,6 +69,9 @@ internal static class ArtifactPath
 
     public static MlflowException IsDirectory(string path) => Invalid($"'{Printable(path)}' is a directory of artifacts, not a file.");
 
+    /// <summary>What a read answers when there is no artifact (no file) at <paramref name="path"/>.</summary>
+    public static MlflowError NotFound(string path) => MlflowError.ResourceDoesNotExist($"No artifact at '{path}'.");
+
     private static string Printable(string text) => new([.. text.Take(80).Select(c => char.IsControl(c) ? '?' : c)]);
 
     private static MlflowException Invalid(string message) => new(MlflowError.InvalidParameterValue(message));

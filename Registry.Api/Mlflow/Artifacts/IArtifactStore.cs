@@ -22,8 +22,8 @@ public interface IArtifactStore
     /// <returns>The bytes stored; throws 413 when the body passes <see cref="MaxUploadBytes"/>.</returns>
     Task<long> WriteAsync(long projectId, string path, Stream body, CancellationToken cancellationToken);
 
-    /// <returns>null when there is no such artifact; throws 416 when the range lies outside it.</returns>
-    Task<ArtifactContent?> OpenReadAsync(long projectId, string path, RequestedRange? range, CancellationToken cancellationToken);
+    /// <returns>The bytes, or the error: 404 when there is no such artifact (<see cref="ArtifactPath.NotFound"/>), 416 when the range lies outside it.</returns>
+    Task<Outcome<ArtifactContent>> OpenReadAsync(long projectId, string path, RequestedRange? range, CancellationToken cancellationToken);
 
     /// <summary>The direct children of a directory; empty when there is none.</summary>
     Task<IReadOnlyList<ArtifactFile>> ListAsync(long projectId, string directory, CancellationToken cancellationToken);

@@ -32,10 +32,11 @@ internal static class ExperimentSql
     public static int? ParseId(string? experimentId) =>
         int.TryParse(experimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var iid) ? iid : null;
 
-    public static ExperimentId RequireId(string? experimentId) => ParseId(experimentId) is { } iid
-        ? new ExperimentId(iid, experimentId!)
-        : throw new MlflowException(
-            string.IsNullOrEmpty(experimentId) ? MlflowError.InvalidParameterValue(MlflowMessages.Missing("experiment_id")) : NotFound(experimentId));
+    /// <returns>The id, or the error: missing (400), or not a number and so no experiment of ours (404).</returns>
+    public static Outcome<ExperimentId> RequireId(string? experimentId) =>
+        ParseId(experimentId) is { } iid ? new ExperimentId(iid, experimentId!)
+        : string.IsNullOrEmpty(experimentId) ? MlflowError.InvalidParameterValue(MlflowMessages.Missing("experiment_id"))
+        : NotFound(experimentId);
 
     /// <param name="experimentId">As the client sent it: MLflow names <c>007</c> as <c>007</c>.</param>
     public static MlflowError NotFound(string experimentId) => MlflowError.ResourceDoesNotExist($"No Experiment with id={experimentId} exists");
