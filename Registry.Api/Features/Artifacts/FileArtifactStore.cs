@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Artifacts;
-using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Artifacts;
 
@@ -19,7 +18,7 @@ internal sealed class FileArtifactStore(IOptions<ArtifactOptions> options) : IAr
     public long MaxUploadBytes => options.Value.MaxUploadBytes;
 
     private string Resolve(long projectId, string path) =>
-        ArtifactPath.Resolve(Path.Combine(options.Value.Root, "projects", Sql.Text(projectId)), path);
+        ArtifactPath.Resolve(Path.Combine(options.Value.Root, "projects", WireIds.Text(projectId)), path);
 
     /// <summary>A fresh name outside every project, on the same file system (so renames into place are atomic).</summary>
     private string Scratch(string purpose)

@@ -7,7 +7,6 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.Options;
 using Registry.Api.Mlflow;
 using Registry.Api.Mlflow.Artifacts;
-using Registry.Api.Mlflow.Sql;
 
 namespace Registry.Api.Features.Artifacts;
 
@@ -47,7 +46,7 @@ internal sealed class S3ArtifactStore : IArtifactStore, IMultipartArtifactStore,
     private string Key(long projectId, string path)
     {
         var prefix = _options.S3.Prefix.Trim('/');
-        var project = $"projects/{Sql.Text(projectId)}";
+        var project = $"projects/{WireIds.Text(projectId)}";
         return string.Join('/', new[] { prefix, project, path }.Where(part => part.Length > 0));
     }
 

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Registry.Api.Auth;
 using Registry.Api.Mlflow;
-using Registry.Api.Mlflow.Sql;
 using Registry.Api.Mlflow.Tracking;
 using Registry.Data;
 
@@ -44,7 +43,7 @@ internal static class ExperimentsApi
             new KeyValue(Keys.Validate(key, "tag"), Keys.Value(value, "tag", key ?? "", Limits.ExperimentTagValue)));
 
         return (await store.CreateAsync(projectId, user.UserId(), name, artifactLocation, tags, cancellationToken))
-            .Respond(iid => new CreateExperimentResponse(Sql.Text(iid)));
+            .Respond(iid => new CreateExperimentResponse(WireIds.Text(iid)));
     }
 
     private static async Task<Results<Ok<ExperimentResponse>, MlflowError>> Get(

@@ -75,7 +75,7 @@ internal sealed class LoggedModelStore(NpgsqlDataSource dataSource)
         }
 
         var millis = Timestamps.ToMillis(now);
-        var wireExperimentId = Sql.Text(experimentId.Iid);
+        var wireExperimentId = WireIds.Text(experimentId.Iid);
         var info = new LoggedModelInfo(modelId, wireExperimentId, name, millis, millis, ArtifactUris.LoggedModel(wireExperimentId, modelId), Pending,
             userId, modelType, sourceRunId, null, [.. tags.OrderBy(t => t.Key, StringComparer.Ordinal)], []);
         return new LoggedModel(info, new LoggedModelData([.. parameters.OrderBy(p => p.Key, StringComparer.Ordinal)], []));

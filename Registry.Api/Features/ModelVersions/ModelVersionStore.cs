@@ -70,7 +70,7 @@ internal sealed class ModelVersionStore(NpgsqlDataSource dataSource)
         }
 
         var millis = Timestamps.ToMillis(now);
-        return new ModelVersion(name, Sql.Text(reader.GetInt32(CreatedVersion)), millis, millis, Sql.Text(userId), "None", description, source,
+        return new ModelVersion(name, WireIds.Text(reader.GetInt32(CreatedVersion)), millis, millis, WireIds.Text(userId), "None", description, source,
             await reader.IsDBNullAsync(CreatedRunId, cancellationToken) ? null : reader.GetString(CreatedRunId), "READY", null, tags, runLink, [], loggedModelId);
     }
 

@@ -54,5 +54,5 @@ internal static class RegisteredModelSql
             [.. aliases.Select((alias, i) => new RegisteredModelAlias(alias, aliasVersions[i]))]);
     }
 
-    public static string UserIdText(long userId) => Sql.Text(userId);
+    public static string UserIdText(long userId) => WireIds.Text(userId);
 }

@@ -62,7 +62,7 @@ internal sealed class RunStore(NpgsqlDataSource dataSource)
             return MlflowError.InvalidParameterValue($"The experiment {experimentId.Sent} must be in the 'active' state. Current state is deleted.");
         }
 
-        var wireExperimentId = Sql.Text(experimentId.Iid);
+        var wireExperimentId = WireIds.Text(experimentId.Iid);
         var info = new RunInfo(runId, runId, name, wireExperimentId, userName, "RUNNING", startTime, null, ArtifactUris.Run(wireExperimentId, runId), "active");
         return new Run(info, new RunData([], [], [.. tags.OrderBy(t => t.Key, StringComparer.Ordinal)]), new RunInputs([], []), new RunOutputs([]));
     }
