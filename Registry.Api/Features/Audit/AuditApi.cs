@@ -24,13 +24,13 @@ internal static class AuditApi
         var project = api.MapGroup("projects/{projectId:long}/audit_events").RequireAuthorization(AccessPolicies.ProjectMaintainers);
         project.MapGet("", (long projectId, HttpContext http, AuditStore store, CancellationToken ct) =>
             ListAsync(http, Query(http.Request, "Project", projectId), store, ct));
-        project.MapGet("{auditEventId:long}", (long projectId, long auditEventId, AuditStore store, CancellationToken ct) =>
-            OneAsync(new AuditQuery("Project", projectId, null, null, null, null, 1, auditEventId), store, ct));
+        project.MapGet("{auditEventId:long}", async (long projectId, long auditEventId, AuditStore store, CancellationToken ct) =>
+            (await store.FindAsync(auditEventId, projectId, ct)).Respond(found => found));
 
         var instance = api.MapGroup("audit_events").RequireAuthorization(AccessPolicies.Administrator);
         instance.MapGet("", (HttpContext http, AuditStore store, CancellationToken ct) => ListAsync(http, Query(http.Request, null, null), store, ct));
-        instance.MapGet("{auditEventId:long}", (long auditEventId, AuditStore store, CancellationToken ct) =>
-            OneAsync(new AuditQuery(null, null, null, null, null, null, 1, auditEventId), store, ct));
+        instance.MapGet("{auditEventId:long}", async (long auditEventId, AuditStore store, CancellationToken ct) =>
+            (await store.FindAsync(auditEventId, projectId: null, ct)).Respond(found => found));
         return app;
     }
 
@@ -46,9 +46,6 @@ internal static class AuditApi
         http.Response.Headers["X-Per-Page"] = query.PerPage.ToString(CultureInfo.InvariantCulture);
         return TypedResults.Ok(events);
     }
-
-    private static async Task<Results<Ok<AuditEventDto>, MlflowError>> OneAsync(AuditQuery query, AuditStore store, CancellationToken ct) =>
-        (await store.ListAsync(query, ct)) is [var found] ? TypedResults.Ok(found) : MlflowError.ResourceDoesNotExist("Audit event not found.");
 
     /// <param name="entityType">Set for a project's listing; null lets an administrator filter by <c>entity_type</c>/<c>entity_id</c>.</param>
     private static AuditQuery Query(HttpRequest request, string? entityType, long? entityId)

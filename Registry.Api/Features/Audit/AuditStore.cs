@@ -8,7 +8,8 @@ namespace Registry.Api.Features.Audit;
 
 /// <summary>What a listing of audit events asks for; every filter is optional.</summary>
 internal sealed record AuditQuery(
-    string? EntityType, long? EntityId, long? AuthorId, DateTime? CreatedAfter, DateTime? CreatedBefore, long? BeforeId, int PerPage, long? Id = null);
+    string? EntityType, long? EntityId, long? AuthorId, DateTime? CreatedAfter, DateTime? CreatedBefore, long? BeforeId, int PerPage, long? Id = null)
+;
 
 /// <summary>Reads the audit trail newest first, keyset-paged on the id, with only the filters asked for in the SQL.</summary>
 internal sealed class AuditStore(NpgsqlDataSource dataSource)
@@ -53,6 +54,12 @@ internal sealed class AuditStore(NpgsqlDataSource dataSource)
         }
         return events;
     }
+
+    /// <summary>One event by id; with <paramref name="projectId"/>, only if it is that project's.</summary>
+    public async Task<Outcome<AuditEventDto>> FindAsync(long id, long? projectId, CancellationToken cancellationToken) =>
+        await ListAsync(new AuditQuery(projectId is null ? null : "Project", projectId, null, null, null, null, 1, id), cancellationToken) is [var found]
+            ? found
+            : MlflowError.ResourceDoesNotExist("Audit event not found.");
 
     private static AuditEventDto Read(NpgsqlDataReader r)
     {
