@@ -105,6 +105,7 @@ public sealed class RunSearchTests(RegistryAppFixture app)
     [InlineData("metrics.loss DESC", "inf,half,minus-inf,nan,none")]
     [InlineData("attributes.status ASC;metrics.loss DESC", "inf,half,minus-inf,nan,none")]
     [InlineData("attributes.status ASC;metrics.loss ASC", "minus-inf,half,inf,nan,none")]
+    [InlineData("metrics.other ASC;metrics.loss DESC", "none,inf,half,minus-inf,nan")]
     public async Task NaN_comes_after_every_number_in_both_directions_and_runs_without_the_metric_come_last(string orderBy, string expected)
     {
         var experimentId = await _tracking.CreateExperimentAsync(MlflowHttp.UniqueName("nan"));
